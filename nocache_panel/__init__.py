@@ -1,0 +1,1 @@
+"""A django-debug-toolbar panel that shows and fixes stale static and media files."""

@@ -1,0 +1,51 @@
+"""The body of a file response: one open file, one byte span, counted as it streams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+
+class FileChangedError(OSError):
+    """The file got shorter while it was being sent."""
+
+
+class FileBody:
+    """A read-only file-like object over ``length`` bytes of ``fd`` from ``start``.
+
+    It reads with ``pread`` so the response keeps the version that was opened
+    (a file replaced by rename streams on from the old inode). When the file
+    was truncated in place it raises instead of quietly sending fewer bytes
+    than ``Content-Length`` promised: servers then drop the connection, and
+    the client sees a failed download rather than waiting for the rest.
+    """
+
+    def __init__(self, fd: int, name: str, start: int, length: int) -> None:
+        self.fd = fd
+        self.name = name  # FileResponse derives Content-Disposition from it
+        self.position = start
+        self.remaining = length
+        self.bytes_read = 0
+        self.on_close: Callable[[int], None] | None = None
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        want = self.remaining if size < 0 else min(size, self.remaining)
+        chunk = os.pread(self.fd, want, self.position)
+        if not chunk:
+            self.remaining = 0
+            raise FileChangedError(f"{self.name} was truncated while being served")
+        self.position += len(chunk)
+        self.remaining -= len(chunk)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        os.close(self.fd)
+        if self.on_close is not None:
+            self.on_close(self.bytes_read)

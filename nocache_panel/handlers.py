@@ -1,0 +1,40 @@
+"""The WSGI handler ``runserver`` puts in front of the project: static and media files.
+
+It answers before any middleware runs, like Django's ``StaticFilesHandler``
+(which it replaces), so file requests never cost a toolbar run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+from .mounts import configured_mounts, find_mount, serve_mounted
+
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+ENTRY_POINT = "runserver"
+
+
+class NoCacheFilesHandler(StaticFilesHandler):
+    """Serves ``STATIC_URL`` (if ``static``) and ``MEDIA_URL`` (if ``media``) via the core."""
+
+    def __init__(self, application: WSGIHandler, *, static: bool, media: bool) -> None:
+        self.mounts = configured_mounts(static=static, media=media)
+        super().__init__(application)
+
+    def _should_handle(self, path: str) -> bool:
+        return find_mount(self.mounts, path) is not None
+
+    def serve(self, request: HttpRequest) -> HttpResponseBase:
+        mount = find_mount(self.mounts, request.path_info)
+        assert mount is not None  # _should_handle admitted the request
+        return serve_mounted(request, mount, ENTRY_POINT)
+
+    def get_base_url(self) -> Any:
+        # Django's handler insists on STATIC_URL; media alone needs none.
+        return self.mounts[0].prefix if self.mounts else "/"

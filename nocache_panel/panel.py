@@ -1,0 +1,163 @@
+"""``NoCachePanel``: the page's static and media requests, and the no-cache switch."""
+
+from __future__ import annotations
+
+import time
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import sync_to_async
+from debug_toolbar.panels import Panel
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Warning
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import panel_views, state
+from .mounts import configured_mounts
+from .records import PageVisit, page_log
+from .report import page_report, subtitle
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+# Toolbars before 8.0 have no title bar hook: the switch then sits in the content.
+HAS_TITLE_BAR = hasattr(Panel, "title_bar")
+SCRIPT = "nocache_panel/js/panel.js"
+
+
+class NoCachePanel(Panel):
+    is_async = True
+    title = _("No-cache")
+    nav_title = _("No-cache")
+    template = "nocache_panel/panel.html"
+
+    # Stats: what the panel knew when the page was served. JSON-serialisable.
+
+    def process_request(self, request: HttpRequest) -> Any:
+        since = time.time()
+        response = super().process_request(request)
+        if isawaitable(response):
+            # Under ASGI the session read (maybe a database query) must not
+            # run on the event loop; read it before the view is awaited.
+            async def read_then_respond() -> HttpResponse:
+                self._switch = (await sync_to_async(state.is_enabled)(request), since)
+                result: HttpResponse = await response
+                return result
+
+            return read_then_respond()
+        self._switch = (state.is_enabled(request), since)
+        return response
+
+    def generate_stats(self, request: HttpRequest, response: HttpResponse) -> None:
+        enabled, since = getattr(self, "_switch", (False, time.time()))
+        session = state.session_digest(state.session_key(request))
+        url = request.get_full_path()
+        page_log().add(PageVisit(session=session, url=url, time=since))
+        self.record_stats(
+            {
+                "enabled": enabled,
+                "sessions_available": state.sessions_available(),
+                "session": session,
+                "page_url": url,
+                "since": since,
+                "prefixes": [m.prefix for m in configured_mounts(static=True, media=True)],
+            }
+        )
+
+    # What the toolbar shows.
+
+    @property
+    def nav_subtitle(self) -> str:
+        stats = self.get_stats()
+        if not stats:
+            return ""
+        report = page_report(stats["session"], stats["page_url"], stats["since"])
+        return subtitle(stats["enabled"], len(report.rows))
+
+    @property
+    def title_bar(self) -> str:
+        return self._render_switch() if self.get_stats() else ""
+
+    @property
+    def content(self) -> str:
+        stats = self.get_stats()
+        report = page_report(stats["session"], stats["page_url"], stats["since"])
+        return render_to_string(
+            self.template,
+            {
+                **stats,
+                "report": report,
+                "switch": "" if HAS_TITLE_BAR else self._render_switch(),
+            },
+        )
+
+    @property
+    def scripts(self) -> list[str]:
+        return [*super().scripts, static(SCRIPT)]
+
+    def _render_switch(self) -> str:
+        stats = self.get_stats()
+        request = self.toolbar.request
+        return render_to_string(
+            "nocache_panel/switch.html",
+            {
+                **stats,
+                "csrf_token": get_token(request) if request is not None else "",
+                "csp_nonce": getattr(self.toolbar, "csp_nonce", None),
+                "script": static(SCRIPT),
+                "subtitle": subtitle(stats["enabled"], None),
+            },
+        )
+
+    @classmethod
+    def get_urls(cls) -> list[URLPattern]:
+        return [
+            path("nocache/toggle/", panel_views.toggle, name="nocache_toggle"),
+            path("nocache/records/", panel_views.records_feed, name="nocache_records"),
+        ]
+
+    @classmethod
+    def run_checks(cls) -> list[CheckMessage]:
+        return panel_checks()
+
+
+def panel_checks() -> list[CheckMessage]:
+    """Misconfigurations that leave the panel unable to work, in plain words."""
+    messages: list[CheckMessage] = []
+    if not apps.is_installed("nocache_panel"):
+        messages.append(
+            Warning(
+                _("NoCachePanel is listed but the nocache_panel app is not installed."),
+                hint=_('Add "nocache_panel" to INSTALLED_APPS, before "django.contrib.staticfiles".'),
+                id="nocache_panel.W002",
+            )
+        )
+    if not state.sessions_available() or (
+        "django.contrib.sessions.middleware.SessionMiddleware" not in settings.MIDDLEWARE
+    ):
+        messages.append(
+            Warning(
+                _("Sessions are not available: the no-cache switch cannot be saved."),
+                hint=_(
+                    'Install "django.contrib.sessions" and add '
+                    '"django.contrib.sessions.middleware.SessionMiddleware" to MIDDLEWARE.'
+                ),
+                id="nocache_panel.W003",
+            )
+        )
+    try:
+        reverse("djdt:nocache_toggle")
+    except NoReverseMatch:
+        messages.append(
+            Warning(
+                _("The debug toolbar's URLs are not included: the panel cannot reach its views."),
+                hint=_('Add path("__debug__/", include("debug_toolbar.urls")) to your URLconf.'),
+                id="nocache_panel.W004",
+            )
+        )
+    return messages

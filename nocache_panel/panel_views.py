@@ -1,0 +1,68 @@
+"""The panel's endpoints, under the toolbar's URLs: flip the switch, read the page's files."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from debug_toolbar.decorators import require_show_toolbar
+from django.http import HttpRequest, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from . import state
+from .report import page_report, subtitle
+
+try:  # Django 5.1+: the toolbar's views must stay reachable under LoginRequiredMiddleware.
+    from django.contrib.auth.decorators import login_not_required
+except ImportError:  # pragma: no cover - Django < 5.1
+
+    def login_not_required(view: Callable[..., Any]) -> Callable[..., Any]:
+        return view
+
+
+@login_not_required
+@require_show_toolbar
+@require_POST
+@csrf_protect
+def toggle(request: HttpRequest) -> JsonResponse:
+    """Set this browser's switch from the ``enabled`` form field ("1" or "0")."""
+    value = request.POST.get("enabled")
+    if value not in ("0", "1"):
+        return JsonResponse({"error": _('"enabled" must be "0" or "1".')}, status=400)
+    if not hasattr(request, "session") or not state.sessions_available():
+        return JsonResponse(
+            {"error": _("Sessions are not available: the switch cannot be saved.")}, status=409
+        )
+    enabled = value == "1"
+    state.set_enabled(request, enabled)
+    return JsonResponse({"enabled": enabled, "subtitle": subtitle(enabled, None)})
+
+
+@login_not_required
+@require_show_toolbar
+@require_GET
+def records_feed(request: HttpRequest) -> JsonResponse:
+    """The rows for one page visit (``url`` loaded at ``since``) by this browser only."""
+    url = request.GET.get("url", "")
+    try:
+        since = float(request.GET.get("since", ""))
+    except ValueError:
+        since = math.nan
+    if not url.startswith("/") or not math.isfinite(since):
+        return JsonResponse(
+            {"error": _('"url" must be a path and "since" a Unix time.')}, status=400
+        )
+    session = state.session_digest(state.session_key(request))
+    report = page_report(session, url, since)
+    return JsonResponse(
+        {
+            "count": len(report.rows),
+            "attention": report.attention,
+            "rows": render_to_string("nocache_panel/rows.html", {"report": report}),
+            "served_paths": report.served_paths,
+        }
+    )

@@ -1,0 +1,212 @@
+"""The serving core: every entry point (view, middleware, runserver) comes here.
+
+With the switch off a response equals ``django.views.static.serve``'s, plus
+``Accept-Ranges`` and byte ranges. With it on, it also carries
+``Cache-Control: no-cache`` and a strong ``ETag`` from the nanosecond mtime and
+the size, and conditional requests follow RFC 9110 section 13.2.2.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import posixpath
+import stat
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.utils._os import safe_join
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.static import directory_index, was_modified_since
+
+from . import state
+from .body import FileBody
+from .ranges import UNSATISFIABLE, if_range_allows, parse_range
+from .records import REQUEST_HEADERS, RESPONSE_HEADERS, ServedRecord, served_log
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+NO_CACHE = "no-cache"
+# Larger than FileResponse's 4 KiB default: fewer round trips through the server.
+BLOCK_SIZE = 64 * 1024
+# O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_REQUEST_META = tuple(
+    (name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS
+)
+
+
+def etag_for(st: os.stat_result) -> str:
+    """A strong validator that changes with any write, even within one second."""
+    return f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+
+
+def serve_file(
+    request: HttpRequest,
+    path: str,
+    document_root: str | os.PathLike[str],
+    *,
+    entry_point: str,
+    show_indexes: bool = False,
+) -> HttpResponseBase:
+    """Serve ``path`` below ``document_root`` and log the request.
+
+    Raises ``Http404`` and ``SuspiciousFileOperation`` exactly where Django's
+    view does; every entry point turns them into responses the same way.
+    """
+    started = time.perf_counter()
+    no_cache = state.is_enabled(request)
+    record = _new_record(request, no_cache, entry_point)
+    log = served_log()
+    try:
+        response = _respond(request, path, document_root, show_indexes, no_cache, record)
+    except Http404:
+        _finish(record, 404, started)
+        log.add(record)
+        raise
+    except SuspiciousOperation:
+        _finish(record, 400, started)
+        log.add(record)
+        raise
+    for name in RESPONSE_HEADERS:
+        if name in response:
+            record["response_headers"][name] = response[name]
+    _finish(record, response.status_code, started)
+    body = getattr(response, "file_to_stream", None)
+    if isinstance(body, FileBody):
+        # Bytes sent and the full duration are known once the server closed the body.
+        body.on_close = lambda sent: _finish(record, response.status_code, started, sent)
+    log.add(record)
+    return response
+
+
+def _respond(
+    request: HttpRequest,
+    path: str,
+    document_root: str | os.PathLike[str],
+    show_indexes: bool,
+    no_cache: bool,
+    record: ServedRecord,
+) -> HttpResponseBase:
+    path = posixpath.normpath(path).lstrip("/")
+    fullpath = Path(safe_join(document_root, path))
+    record["root"] = str(document_root)
+    record["file"] = path
+    try:
+        fd = os.open(fullpath, _OPEN_FLAGS)
+    except (OSError, ValueError):
+        # Missing, unreadable, a NUL byte, a symlink loop: all "not found".
+        raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        raise
+    if stat.S_ISDIR(st.st_mode):
+        os.close(fd)
+        if not show_indexes:
+            raise Http404(_("Directory indexes are not allowed here."))
+        response = directory_index(path, fullpath)
+        if no_cache:
+            response["Cache-Control"] = NO_CACHE
+        return response
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise Http404(_("“%(path)s” does not exist") % {"path": fullpath})
+    record["mtime_ns"] = st.st_mtime_ns
+    record["size"] = st.st_size
+    return _file_response(request, fd, fullpath, st, no_cache)
+
+
+def _file_response(
+    request: HttpRequest, fd: int, fullpath: Path, st: os.stat_result, no_cache: bool
+) -> HttpResponseBase:
+    last_modified = http_date(st.st_mtime)
+    etag = etag_for(st) if no_cache else None
+    early = _conditional_response(request, st, etag, no_cache)
+    if early is None:
+        byte_range = None
+        if request.method == "GET" and if_range_allows(
+            request.META.get("HTTP_IF_RANGE"), etag, last_modified
+        ):
+            byte_range = parse_range(request.META.get("HTTP_RANGE"), st.st_size)
+        if byte_range is UNSATISFIABLE:
+            early = HttpResponse(status=416)
+            early["Content-Range"] = f"bytes */{st.st_size}"
+    if early is not None:
+        os.close(fd)
+        if no_cache:
+            _add_no_cache_headers(early, etag, last_modified)
+        return early
+
+    start, length = byte_range if isinstance(byte_range, tuple) else (0, st.st_size)
+    content_type, encoding = mimetypes.guess_type(str(fullpath))
+    body = FileBody(fd, str(fullpath), start, length)
+    response = FileResponse(body, content_type=content_type or "application/octet-stream")
+    response.block_size = BLOCK_SIZE
+    response["Content-Length"] = str(length)
+    response["Last-Modified"] = last_modified
+    if encoding:
+        response["Content-Encoding"] = encoding
+    response["Accept-Ranges"] = "bytes"
+    if byte_range is not None:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {start}-{start + length - 1}/{st.st_size}"
+    if no_cache:
+        _add_no_cache_headers(response, etag, last_modified)
+    return response
+
+
+def _conditional_response(
+    request: HttpRequest, st: os.stat_result, etag: str | None, no_cache: bool
+) -> HttpResponseBase | None:
+    """A ``304`` (or ``412``) when the request's validators say so, else ``None``."""
+    if no_cache:
+        return get_conditional_response(request, etag=etag, last_modified=int(st.st_mtime))
+    # Switch off: exactly Django's rule, one-second resolution and all.
+    if not was_modified_since(request.META.get("HTTP_IF_MODIFIED_SINCE"), st.st_mtime):
+        return HttpResponseNotModified()
+    return None
+
+
+def _add_no_cache_headers(
+    response: HttpResponseBase, etag: str | None, last_modified: str
+) -> None:
+    response["Cache-Control"] = NO_CACHE
+    if etag is not None:
+        response["ETag"] = etag
+    response["Last-Modified"] = last_modified
+
+
+def _new_record(request: HttpRequest, no_cache: bool, entry_point: str) -> ServedRecord:
+    meta = request.META
+    return {
+        "time": time.time(),
+        "method": request.method or "",
+        "path": request.get_full_path(),
+        "status": 0,
+        "bytes_sent": 0,
+        "duration_ms": 0.0,
+        "no_cache": no_cache,
+        "entry_point": entry_point,
+        "session": state.session_digest(state.session_key(request)),
+        "request_headers": {name: meta[key] for name, key in _REQUEST_META if key in meta},
+        "response_headers": {},
+        "root": None,
+        "file": None,
+        "mtime_ns": None,
+        "size": None,
+    }
+
+
+def _finish(record: ServedRecord, status: int, started: float, sent: int = 0) -> None:
+    record["status"] = status
+    record["bytes_sent"] = sent
+    record["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)

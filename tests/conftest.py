@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from nocache_panel.records import served_log
+from nocache_panel.state import SESSION_KEY
+
+
+@pytest.fixture
+def docroot() -> Iterator[Path]:
+    """The test URLconf's document root, emptied after each test."""
+    root = Path(settings.DOCROOT)
+    yield root
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+@pytest.fixture
+def media_root() -> Iterator[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    yield root
+    shutil.rmtree(root)
+    root.mkdir()
+
+
+@pytest.fixture
+def static_source() -> Iterator[Path]:
+    root = Path(settings.STATIC_SOURCE)
+    yield root
+    shutil.rmtree(root)
+    root.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def empty_log() -> Iterator[None]:
+    served_log().clear()
+    yield
+    served_log().clear()
+
+
+def switch_on(client: Client, enabled: bool = True) -> Client:
+    """Give the client's browser a session with the switch set."""
+    session = client.session
+    session[SESSION_KEY] = enabled
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+# A browser outside INTERNAL_IPS: the toolbar does not run and add its headers.
+# (The address is only a header value in the test client; nothing is contacted.)
+OUTSIDE = "192.0.2.10"
+
+
+@pytest.fixture
+def on_client(db: None) -> Client:
+    return switch_on(Client(REMOTE_ADDR=OUTSIDE))
+
+
+@pytest.fixture
+def off_client(db: None) -> Client:
+    return Client(REMOTE_ADDR=OUTSIDE)
+
+
+def write(path: Path, data: bytes, *, age: float = 0) -> Path:
+    """Write a file and date its mtime ``age`` seconds in the past."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    if age:
+        stamp = path.stat().st_mtime - age
+        os.utime(path, (stamp, stamp))
+    return path

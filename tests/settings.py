@@ -1,0 +1,60 @@
+"""Settings for the test suite: the toolbar with NoCachePanel, sessions on, DEBUG on."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from debug_toolbar.settings import PANELS_DEFAULTS
+
+HERE = Path(__file__).resolve().parent
+# One scratch folder per test process; tests fill it through fixtures.
+SCRATCH = Path(os.environ.get("NOCACHE_TEST_SCRATCH") or tempfile.mkdtemp(prefix="nocache-"))
+DOCROOT = SCRATCH / "docroot"
+STATIC_SOURCE = SCRATCH / "static-source"
+MEDIA_ROOT = str(SCRATCH / "media")
+for folder in (DOCROOT, STATIC_SOURCE, Path(MEDIA_ROOT)):
+    folder.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = "tests-only"
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+INTERNAL_IPS = ["127.0.0.1"]
+USE_TZ = True
+
+INSTALLED_APPS = [
+    "nocache_panel",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "debug_toolbar",
+]
+MIDDLEWARE = [
+    "nocache_panel.middleware.NoCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "debug_toolbar.middleware.DebugToolbarMiddleware",
+]
+ROOT_URLCONF = "tests.urls"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("NOCACHE_TEST_DB") or str(SCRATCH / "db.sqlite3"),
+    }
+}
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [HERE / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [STATIC_SOURCE]
+MEDIA_URL = "/media/"
+DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "nocache_panel.panel.NoCachePanel"]
+DEBUG_TOOLBAR_CONFIG = {"IS_RUNNING_TESTS": False}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

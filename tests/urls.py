@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import include, path, re_path
+from django.views import static as django_static_views
+
+from nocache_panel import views
+from nocache_panel.urls import static
+
+
+def django_serve(request: HttpRequest, path: str) -> HttpResponseBase:
+    return django_static_views.serve(request, path, settings.DOCROOT, show_indexes=True)
+
+
+def nocache_serve(request: HttpRequest, path: str) -> HttpResponseBase:
+    return views.serve(request, path, settings.DOCROOT, show_indexes=True)
+
+
+def page(request: HttpRequest) -> HttpResponseBase:
+    return render(request, "page.html")
+
+
+urlpatterns = [
+    path("", page, name="page"),
+    re_path(r"^django/(?P<path>.*)$", django_serve),
+    re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
+    path("__debug__/", include("debug_toolbar.urls")),
+    *static("/files/", document_root=settings.MEDIA_ROOT),
+]
