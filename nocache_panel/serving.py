@@ -38,6 +38,7 @@ NO_CACHE = "no-cache"
 BLOCK_SIZE = 64 * 1024
 # O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_RESPONSE_NAMES = {name.lower(): name for name in RESPONSE_HEADERS}
 _REQUEST_META = tuple(
     (name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS
 )
@@ -75,9 +76,11 @@ def serve_file(
         _finish(record, 400, started)
         log.add(record)
         raise
-    for name in RESPONSE_HEADERS:
-        if name in response:
-            record["response_headers"][name] = response[name]
+    record["response_headers"] = {
+        _RESPONSE_NAMES[name.lower()]: value
+        for name, value in response.items()
+        if name.lower() in _RESPONSE_NAMES
+    }
     _finish(record, response.status_code, started)
     body = getattr(response, "file_to_stream", None)
     if isinstance(body, FileBody):
@@ -96,63 +99,55 @@ def _respond(
     record: ServedRecord,
 ) -> HttpResponseBase:
     path = posixpath.normpath(path).lstrip("/")
-    fullpath = Path(safe_join(document_root, path))
+    fullpath = safe_join(document_root, path)
     record["root"] = str(document_root)
     record["file"] = path
     try:
-        fd = os.open(fullpath, _OPEN_FLAGS)
+        st = os.stat(fullpath)
     except (OSError, ValueError):
         # Missing, unreadable, a NUL byte, a symlink loop: all "not found".
         raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
-    try:
-        st = os.fstat(fd)
-    except OSError:
-        os.close(fd)
-        raise
     if stat.S_ISDIR(st.st_mode):
-        os.close(fd)
         if not show_indexes:
             raise Http404(_("Directory indexes are not allowed here."))
-        response = directory_index(path, fullpath)
+        response = directory_index(path, Path(fullpath))
         if no_cache:
             response["Cache-Control"] = NO_CACHE
         return response
     if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
         raise Http404(_("“%(path)s” does not exist") % {"path": fullpath})
-    record["mtime_ns"] = st.st_mtime_ns
-    record["size"] = st.st_size
-    return _file_response(request, fd, fullpath, st, no_cache)
+    return _file_response(request, fullpath, st, no_cache, record)
 
 
 def _file_response(
-    request: HttpRequest, fd: int, fullpath: Path, st: os.stat_result, no_cache: bool
+    request: HttpRequest, fullpath: str, st: os.stat_result, no_cache: bool, record: ServedRecord
 ) -> HttpResponseBase:
-    last_modified = http_date(st.st_mtime)
-    etag = etag_for(st) if no_cache else None
-    early = _conditional_response(request, st, etag, no_cache)
+    # Validators are judged on a stat; only a full or partial answer opens the file.
+    early, byte_range = _early_response(request, st, no_cache)
     if early is None:
-        byte_range = None
-        if request.method == "GET" and if_range_allows(
-            request.META.get("HTTP_IF_RANGE"), etag, last_modified
-        ):
-            byte_range = parse_range(request.META.get("HTTP_RANGE"), st.st_size)
-        if byte_range is UNSATISFIABLE:
-            early = HttpResponse(status=416)
-            early["Content-Range"] = f"bytes */{st.st_size}"
+        try:
+            fd = os.open(fullpath, _OPEN_FLAGS)
+        except OSError:
+            raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
+        opened = os.fstat(fd)
+        if _version(opened) != _version(st):
+            # Replaced between the stat and the open: describe what will be sent.
+            st = opened
+            early, byte_range = _early_response(request, st, no_cache)
+            if early is not None:
+                os.close(fd)
+    record["mtime_ns"] = st.st_mtime_ns
+    record["size"] = st.st_size
     if early is not None:
-        os.close(fd)
-        if no_cache:
-            _add_no_cache_headers(early, etag, last_modified)
         return early
 
-    start, length = byte_range if isinstance(byte_range, tuple) else (0, st.st_size)
-    content_type, encoding = mimetypes.guess_type(str(fullpath))
-    body = FileBody(fd, str(fullpath), start, length)
+    start, length = byte_range or (0, st.st_size)
+    content_type, encoding = mimetypes.guess_type(fullpath)
+    body = FileBody(fd, fullpath, start, length)
     response = FileResponse(body, content_type=content_type or "application/octet-stream")
     response.block_size = BLOCK_SIZE
     response["Content-Length"] = str(length)
-    response["Last-Modified"] = last_modified
+    response["Last-Modified"] = http_date(st.st_mtime)
     if encoding:
         response["Content-Encoding"] = encoding
     response["Accept-Ranges"] = "bytes"
@@ -160,8 +155,33 @@ def _file_response(
         response.status_code = 206
         response["Content-Range"] = f"bytes {start}-{start + length - 1}/{st.st_size}"
     if no_cache:
-        _add_no_cache_headers(response, etag, last_modified)
+        _add_no_cache_headers(response, etag_for(st), response["Last-Modified"])
     return response
+
+
+def _version(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _early_response(
+    request: HttpRequest, st: os.stat_result, no_cache: bool
+) -> tuple[HttpResponseBase | None, tuple[int, int] | None]:
+    """A ``304``/``412``/``416`` decided from validators and ``Range`` alone, or the range."""
+    etag = etag_for(st) if no_cache else None
+    early = _conditional_response(request, st, etag, no_cache)
+    byte_range = None
+    if early is None and request.method == "GET" and "HTTP_RANGE" in request.META:
+        last_modified = http_date(st.st_mtime)
+        if if_range_allows(request.META.get("HTTP_IF_RANGE"), etag, last_modified):
+            parsed = parse_range(request.META["HTTP_RANGE"], st.st_size)
+            if parsed is UNSATISFIABLE:
+                early = HttpResponse(status=416)
+                early["Content-Range"] = f"bytes */{st.st_size}"
+            elif isinstance(parsed, tuple):
+                byte_range = parsed
+    if early is not None and no_cache:
+        _add_no_cache_headers(early, etag, http_date(st.st_mtime))
+    return early, byte_range
 
 
 def _conditional_response(
