@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import os
-import posixpath
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseNotAllowed
 
-from .serving import serve_file
+from .serving import serve_file, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -82,27 +81,24 @@ def serve_mounted(request: HttpRequest, mount: Mount, entry_point: str) -> HttpR
         return HttpResponseNotAllowed(["GET", "HEAD"])
     # Decoded once more, as Django's static handler does (url2pathname).
     relative = url2pathname(request.path_info.removeprefix(mount.prefix))
+    locate = under(mount.root) if mount.root is not None else find_static
     try:
-        if mount.root is not None:
-            return serve_file(request, relative, mount.root, entry_point=entry_point)
-        return _serve_static(request, relative, entry_point)
+        return serve_file(request, relative, locate, entry_point=entry_point)
     except (Http404, SuspiciousOperation) as exc:
         return response_for_exception(request, exc)
 
 
-def _serve_static(request: HttpRequest, path: str, entry_point: str) -> HttpResponseBase:
+def find_static(path: str) -> tuple[str, str]:
+    """Locate a static file with the staticfiles finders, as runserver does."""
     from django.contrib.staticfiles import finders
 
-    normalized = posixpath.normpath(path).lstrip("/")
-    absolute = finders.find(normalized)
+    absolute = finders.find(path)
     if not absolute or isinstance(absolute, list):
-        if path.endswith("/") or path == "":
+        if path in ("", "."):
             raise Http404("Directory indexes are not allowed here.")
         raise Http404(f"'{path}' could not be found")
     # Keep the path under its root for the log when the finder's root is a plain prefix.
-    suffix = os.sep + normalized.replace("/", os.sep)
+    suffix = os.sep + path.replace("/", os.sep)
     if absolute.endswith(suffix):
-        root, relative = absolute[: -len(suffix)] or os.sep, normalized
-    else:
-        root, relative = os.path.split(absolute)
-    return serve_file(request, relative, root, entry_point=entry_point)
+        return absolute[: -len(suffix)] or os.sep, path
+    return os.path.split(absolute)

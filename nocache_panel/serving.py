@@ -13,6 +13,7 @@ import os
 import posixpath
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,16 @@ _REQUEST_META = tuple(
 )
 
 
+# Finds a normalised path: returns (document root, path under it) or raises Http404.
+Locator = Callable[[str], tuple[str, str]]
+
+
+def under(document_root: str | os.PathLike[str]) -> Locator:
+    """The locator for a single document root."""
+    root = os.fspath(document_root)
+    return lambda path: (root, path)
+
+
 def etag_for(st: os.stat_result) -> str:
     """A strong validator that changes with any write, even within one second."""
     return f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
@@ -52,12 +63,12 @@ def etag_for(st: os.stat_result) -> str:
 def serve_file(
     request: HttpRequest,
     path: str,
-    document_root: str | os.PathLike[str],
+    locate: Locator,
     *,
     entry_point: str,
     show_indexes: bool = False,
 ) -> HttpResponseBase:
-    """Serve ``path`` below ``document_root`` and log the request.
+    """Serve ``path`` from where ``locate`` finds it, and log the request.
 
     Raises ``Http404`` and ``SuspiciousFileOperation`` exactly where Django's
     view does; every entry point turns them into responses the same way.
@@ -67,7 +78,7 @@ def serve_file(
     record = _new_record(request, no_cache, entry_point)
     log = served_log()
     try:
-        response = _respond(request, path, document_root, show_indexes, no_cache, record)
+        response = _respond(request, path, locate, show_indexes, no_cache, record)
     except Http404:
         _finish(record, 404, started)
         log.add(record)
@@ -93,14 +104,14 @@ def serve_file(
 def _respond(
     request: HttpRequest,
     path: str,
-    document_root: str | os.PathLike[str],
+    locate: Locator,
     show_indexes: bool,
     no_cache: bool,
     record: ServedRecord,
 ) -> HttpResponseBase:
-    path = posixpath.normpath(path).lstrip("/")
-    fullpath = safe_join(document_root, path)
-    record["root"] = str(document_root)
+    root, path = locate(posixpath.normpath(path).lstrip("/"))
+    fullpath = safe_join(root, path)
+    record["root"] = root
     record["file"] = path
     try:
         st = os.stat(fullpath)

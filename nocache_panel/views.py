@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import Http404
 
-from .serving import serve_file
+from .serving import serve_file, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -34,5 +34,5 @@ def serve(
         # Django's view fails with a TypeError here; say what is missing instead.
         raise TypeError("serve() needs a document_root")
     return serve_file(
-        request, path, document_root, entry_point="view", show_indexes=show_indexes
+        request, path, under(document_root), entry_point="view", show_indexes=show_indexes
     )

@@ -80,3 +80,24 @@ def write(path: Path, data: bytes, *, age: float = 0) -> Path:
         stamp = path.stat().st_mtime - age
         os.utime(path, (stamp, stamp))
     return path
+
+
+@pytest.fixture(scope="session")
+def live_server_process() -> Iterator[object]:
+    """One real runserver for the session's HTTP tests."""
+    from .live import run_server
+
+    with run_server() as server:
+        yield server
+
+
+@pytest.fixture
+def live(live_server_process: object) -> Iterator[object]:
+    """The shared runserver with its static and media folders emptied after each test."""
+    from .live import LiveServer
+
+    assert isinstance(live_server_process, LiveServer)
+    yield live_server_process
+    for folder in (live_server_process.static_source, live_server_process.media_root):
+        for child in folder.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()

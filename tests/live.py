@@ -1,0 +1,181 @@
+"""A real ``manage.py runserver`` on 127.0.0.1 for HTTP and browser tests.
+
+It runs the test settings in a scratch folder of its own, with a migrated
+SQLite database, and stops by itself (``timeout``) even if the tests die.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LIFETIME_SECONDS = 900
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    scratch: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def static_source(self) -> Path:
+        return self.scratch / "static-source"
+
+    @property
+    def media_root(self) -> Path:
+        return self.scratch / "media"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def run_server(
+    settings: str = "tests.settings",
+    extra_args: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+    cwd: Path = REPO,
+) -> Iterator[LiveServer]:
+    scratch = Path(tempfile.mkdtemp(prefix="nocache-live-"))
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "NOCACHE_TEST_SCRATCH": str(scratch),
+        "NOCACHE_TEST_DB": str(scratch / "db.sqlite3"),
+        "PYTHONPATH": str(REPO),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    django = [sys.executable, "-m", "django"]
+    subprocess.run(
+        [*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True
+    )
+    port = free_port()
+    log_path = scratch / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                shutil.which("timeout") or "timeout",
+                str(LIFETIME_SECONDS),
+                *django,
+                "runserver",
+                f"127.0.0.1:{port}",
+                "--noreload",
+                *extra_args,
+            ],
+            env=environment,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", scratch, process, log_path)
+    try:
+        _wait_for(port, process, server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], server: LiveServer) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"runserver exited:\n{server.log()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"runserver did not start:\n{server.log()}")
+
+
+@dataclass
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass
+class Browser:
+    """A minimal HTTP client with a cookie jar: one browser's session."""
+
+    base: str
+    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+
+    def request(
+        self, path: str, method: str = "GET", headers: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+    ) -> Response:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+        request = urllib.request.Request(
+            self.base + path, method=method, headers=dict(headers or {}), data=data
+        )
+        try:
+            with opener.open(request, timeout=30) as response:
+                return Response(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as error:
+            return Response(error.code, dict(error.headers), error.read())
+
+    @staticmethod
+    def visit_since(page: Response) -> str:
+        """The page visit's start, as the panel embeds it for its feed."""
+        match = re.search(rb'data-nocache-since="([0-9.e+]+)"', page.body)
+        assert match, "the page has no No-cache panel title bar"
+        return match.group(1).decode()
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def page(self, path: str = "/") -> tuple[Response, str]:
+        """Load a page; return it and the toolbar's request id for it."""
+        response = self.request(path)
+        match = re.search(rb'data-request-id="([0-9a-f]+)"', response.body)
+        return response, match.group(1).decode() if match else ""
+
+    def set_switch(self, enabled: bool) -> Response:
+        if self.cookie("csrftoken") is None:
+            self.page()
+        return self.request(
+            "/__debug__/nocache/toggle/",
+            method="POST",
+            headers={
+                "X-CSRFToken": self.cookie("csrftoken") or "",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            data=b"enabled=" + (b"1" if enabled else b"0"),
+        )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
