@@ -8,12 +8,17 @@ add ``Vary: Cookie`` and break header parity with Django's own view.
 
 from __future__ import annotations
 
+import time
+from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DatabaseError
+from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
 from .conf import get_config
@@ -23,17 +28,40 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 SESSION_KEY = "nocache_panel_enabled"
+# A page asks for dozens of files at once: one session read serves them all
+# for this long. The toggle endpoint updates the memo at once, and a request
+# sent with "Cache-Control: no-cache" (a hard reload, the panel's re-fetch)
+# always reads the session. Other worker processes follow within this time.
+MEMO_SECONDS = 2.0
+_MEMO_LIMIT = 1000
+_memo: dict[str, tuple[bool | None, float]] = {}
+
+
+@cache
+def _session_engine() -> ModuleType | None:
+    if not apps.is_installed("django.contrib.sessions"):
+        return None
+    try:
+        return import_module(settings.SESSION_ENGINE)
+    except ImportError:
+        return None
 
 
 def sessions_available() -> bool:
     """Can the switch persist? Needs the sessions app and an importable engine."""
-    if not apps.is_installed("django.contrib.sessions"):
-        return False
-    try:
-        import_module(settings.SESSION_ENGINE)
-    except ImportError:
-        return False
-    return True
+    return _session_engine() is not None
+
+
+def forget_choices() -> None:
+    """Drop the memo of session choices (settings changed, or a test wrote sessions)."""
+    _memo.clear()
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"INSTALLED_APPS", "SESSION_ENGINE", "SESSION_COOKIE_NAME"}:
+        _session_engine.cache_clear()
+        forget_choices()
 
 
 def session_key(request: HttpRequest) -> str | None:
@@ -51,29 +79,39 @@ def session_digest(key: str | None) -> str | None:
     return salted_hmac("nocache_panel.session", key, algorithm="sha256").hexdigest()[:20]
 
 
-def _cookie_session(request: HttpRequest) -> SessionBase | None:
+def _stored_choice(request: HttpRequest) -> bool | None:
+    """The choice saved in the browser's session, or ``None`` if it never chose."""
     key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not key or not sessions_available():
+    engine = _session_engine()
+    if not key or engine is None:
         return None
-    engine = import_module(settings.SESSION_ENGINE)
-    store: SessionBase = engine.SessionStore(key)
-    return store
+    now = time.monotonic()
+    memo = _memo.get(key)
+    wants_fresh = "no-cache" in request.META.get("HTTP_CACHE_CONTROL", "")
+    if memo is not None and not wants_fresh and now - memo[1] < MEMO_SECONDS:
+        return memo[0]
+    session: SessionBase = engine.SessionStore(key)
+    value = session.get(SESSION_KEY)
+    if len(_memo) >= _MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = (None if value is None else bool(value), now)
+    return _memo[key][0]
 
 
 def is_enabled(request: HttpRequest) -> bool:
     """The switch for this request's browser; the configured default if it never chose."""
     default = bool(get_config()["ENABLED_BY_DEFAULT"])
-    session = _cookie_session(request)
-    if session is None:
-        return default
     try:
-        value = session.get(SESSION_KEY)
+        choice = _stored_choice(request)
     except DatabaseError:
         # A session table that is missing or locked must not break file serving.
         return default
-    return default if value is None else bool(value)
+    return default if choice is None else choice
 
 
 def set_enabled(request: HttpRequest, enabled: bool) -> None:
     """Store the choice in the request's session (needs ``SessionMiddleware``)."""
     request.session[SESSION_KEY] = enabled
+    if request.session.session_key is None:
+        request.session.save()  # a new session: its key names the memo entry
+    _memo[str(request.session.session_key)] = (enabled, time.monotonic())

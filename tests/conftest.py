@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 
 from nocache_panel.records import served_log
-from nocache_panel.state import SESSION_KEY
+from nocache_panel.state import SESSION_KEY, forget_choices
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ def static_source() -> Iterator[Path]:
 @pytest.fixture(autouse=True)
 def empty_log() -> Iterator[None]:
     served_log().clear()
+    forget_choices()
     yield
     served_log().clear()
 
@@ -54,6 +55,7 @@ def switch_on(client: Client, enabled: bool = True) -> Client:
     session[SESSION_KEY] = enabled
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    forget_choices()  # written behind the memo's back, as another process would
     return client
 
 

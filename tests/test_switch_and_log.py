@@ -169,3 +169,34 @@ def test_the_view_refuses_when_debug_is_off_unless_insecure(docroot: Path) -> No
             serve(request, "a.css", docroot)
         assert serve(request, "a.css", docroot, insecure=True).status_code == 200
         assert served_log().snapshot()[0]["status"] == 200
+
+
+def test_one_session_read_serves_a_pages_files_and_a_hard_reload_reads_again(
+    db: None, docroot: Path
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    write(docroot / "a.css", b"a {}")
+    client = switch_on(Client(REMOTE_ADDR=OUTSIDE))
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(10):
+            assert client.get("/nocache/a.css")["Cache-Control"] == "no-cache"
+    assert len(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/nocache/a.css", HTTP_CACHE_CONTROL="no-cache")
+    assert len(queries) == 1
+
+
+def test_the_toggle_endpoint_takes_effect_at_once(db: None, docroot: Path) -> None:
+    write(docroot / "a.css", b"a {}")
+    client = Client()  # internal: the toolbar's endpoints answer
+    client.get("/")
+    assert "Cache-Control" not in client.get("/nocache/a.css")
+    token = client.cookies["csrftoken"].value
+    for enabled, expected in (("1", "no-cache"), ("0", None)):
+        response = client.post(
+            "/__debug__/nocache/toggle/", {"enabled": enabled}, HTTP_X_CSRFTOKEN=token
+        )
+        assert response.status_code == 200
+        assert client.get("/nocache/a.css").headers.get("Cache-Control") == expected
