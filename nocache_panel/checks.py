@@ -14,7 +14,9 @@ def check_app_order(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[
     """runserver's command comes from the first app that defines one."""
     names = [config.name for config in apps.get_app_configs()]
     staticfiles = "django.contrib.staticfiles"
-    if staticfiles in names and names.index(staticfiles) < names.index("nocache_panel"):
+    if "nocache_panel" not in names or staticfiles not in names:
+        return []  # not installed: the panel's own check says so
+    if names.index(staticfiles) < names.index("nocache_panel"):
         return [
             Warning(
                 _("runserver will serve static files without the no-cache switch."),

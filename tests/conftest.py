@@ -43,7 +43,10 @@ def static_source() -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def empty_log() -> Iterator[None]:
+    from debug_toolbar.store import get_store
+
     served_log().clear()
+    get_store().clear()
     forget_choices()
     yield
     served_log().clear()
@@ -103,3 +106,27 @@ def live(live_server_process: object) -> Iterator[object]:
     for folder in (live_server_process.static_source, live_server_process.media_root):
         for child in folder.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium package is required: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

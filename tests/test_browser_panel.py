@@ -1,0 +1,75 @@
+"""The panel in a real Chromium against a real runserver: rows, switch, side bar."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import write
+from .live import LiveServer
+
+pytestmark = pytest.mark.browser
+MONTH = 30 * 24 * 3600
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def open_panel(page: Page) -> None:
+    page.locator("#djdt-NoCachePanel a").click()
+    expect(page.locator("#NoCachePanel")).to_be_visible()
+
+
+def test_the_panel_lists_the_pages_files_and_flips_the_switch(
+    live: LiveServer, page: Page
+) -> None:
+    write(live.static_source / "site.css", b"h1 { color: rgb(200, 0, 0) }", age=MONTH)
+    write(live.media_root / "photo.png", PNG_1PX, age=MONTH)
+    page.goto(live.url + "/")
+    side_bar = page.locator("#djdt-NoCachePanel small")
+    expect(side_bar).to_have_text(re.compile(r"^off · \d+ files$"))
+
+    open_panel(page)
+    rows = page.locator("#NoCachePanel .djdt-nocache-rows tr")
+    css_row = rows.filter(has_text="/static/site.css")
+    image_row = rows.filter(has_text="/media/photo.png")
+    expect(css_row).to_contain_text("by heuristic: edits will not show")
+    expect(css_row).to_contain_text("—")  # no Cache-Control
+    mtime = (live.static_source / "site.css").stat().st_mtime
+    import datetime as dt
+
+    expect(css_row).to_contain_text(dt.datetime.fromtimestamp(mtime).strftime("%Y-%m-%d %H:%M"))
+    expect(image_row).to_contain_text("200")
+
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    expect(switch).to_have_attribute("aria-checked", "false")
+    with page.expect_navigation():
+        switch.click()
+    expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile(r"^on"))
+    open_panel(page)
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    expect(switch).to_have_attribute("aria-checked", "true")
+    css_row = page.locator("#NoCachePanel .djdt-nocache-rows tr").filter(
+        has_text="/static/site.css"
+    )
+    expect(css_row).to_contain_text("no-cache")
+
+    switch.click()
+    expect(switch).to_have_attribute("aria-checked", "false")
+    expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile(r"^off"))
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc000000301010018dd8db0"
+    "0000000049454e44ae426082"
+)

@@ -1,0 +1,231 @@
+"""NoCachePanel with Django's test client: endpoints, stats, rendering and checks."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from debug_toolbar.store import get_store
+from debug_toolbar.toolbar import DebugToolbar
+from django.conf import settings
+from django.core.checks import run_checks
+from django.test import Client, override_settings
+
+from nocache_panel import state
+from nocache_panel.panel import HAS_TITLE_BAR, NoCachePanel, panel_checks
+from nocache_panel.records import ServedRecord, served_log
+
+from .conftest import OUTSIDE, write
+
+MONTH = 30 * 24 * 3600
+
+
+@pytest.fixture
+def internal(db: None) -> Client:
+    return Client()
+
+
+def _toggle(client: Client, enabled: str, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post("/__debug__/nocache/toggle/", {"enabled": enabled}, **extra)
+
+
+def _stats(client: Client) -> dict:  # type: ignore[type-arg]
+    request_id = list(get_store().request_ids())[-1]
+    return get_store().panel(request_id, "NoCachePanel")  # type: ignore[no-any-return]
+
+
+def test_toggle_is_404_where_the_toolbar_would_not_show(db: None) -> None:
+    assert _toggle(Client(REMOTE_ADDR=OUTSIDE), "1").status_code == 404
+    with override_settings(DEBUG=False):
+        assert _toggle(Client(), "1").status_code == 404
+    assert Client(REMOTE_ADDR=OUTSIDE).get(
+        "/__debug__/nocache/records/", {"url": "/", "since": "0"}
+    ).status_code == 404
+
+
+def test_toggle_stores_the_choice_in_the_session(internal: Client) -> None:
+    response = _toggle(internal, "1")
+    assert response.status_code == 200
+    assert response.json() == {"enabled": True, "subtitle": "on"}
+    assert internal.session[state.SESSION_KEY] is True
+    assert _toggle(internal, "0").json()["enabled"] is False
+    assert internal.session[state.SESSION_KEY] is False
+
+
+def test_toggle_rejects_bad_input_and_get(internal: Client) -> None:
+    assert _toggle(internal, "maybe").status_code == 400
+    assert internal.get("/__debug__/nocache/toggle/").status_code == 405
+
+
+def test_a_cross_site_form_post_cannot_flip_the_switch(db: None) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/")  # the browser has a CSRF cookie, as a real one would
+    forged = _toggle(browser, "1", HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/")
+    assert forged.status_code == 403
+    assert state.SESSION_KEY not in browser.session
+    genuine = _toggle(browser, "1", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    assert genuine.status_code == 200
+
+
+def test_stats_are_json_and_describe_the_visit(internal: Client) -> None:
+    _toggle(internal, "1")
+    before = time.time()
+    page = internal.get("/?q=1")
+    stats = _stats(internal)
+    json.dumps(stats)
+    assert stats["enabled"] is True
+    assert stats["page_url"] == "/?q=1"
+    assert before <= stats["since"] <= time.time()
+    assert stats["prefixes"] == ["/static/", "/media/"]
+    assert stats["session"] == state.session_digest(internal.cookies["sessionid"].value)
+    html = page.content.decode()
+    if HAS_TITLE_BAR:
+        assert 'role="switch"' in html and 'aria-checked="true"' in html
+        assert "Serve with no-cache" in html
+
+
+def test_side_bar_shows_state_then_count(internal: Client, static_source: Path) -> None:
+    write(static_source / "site.css", b"h1 {}", age=MONTH)
+    page = internal.get("/")
+    assert '<small>off</small>' in page.content.decode()
+    request_id = list(get_store().request_ids())[-1]
+    internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
+    toolbar = DebugToolbar.fetch(request_id)
+    assert toolbar is not None
+    panel = toolbar.get_panel_by_id("NoCachePanel")
+    assert panel.nav_subtitle == "off · 1 file"
+
+
+def _render(client: Client) -> str:
+    request_id = list(get_store().request_ids())[-1]
+    response = client.get(
+        "/__debug__/render_panel/", {"request_id": request_id, "panel_id": "NoCachePanel"}
+    )
+    assert response.status_code == 200
+    return str(response.json()["content"])
+
+
+def test_rendering_with_no_records(internal: Client) -> None:
+    internal.get("/")
+    assert "No static or media requests recorded for this page yet." in _render(internal)
+
+
+def test_rendering_one_stale_css_row(internal: Client, static_source: Path) -> None:
+    path = write(static_source / "site.css", b"h1 {}", age=MONTH)
+    internal.get("/")
+    internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
+    internal.get("/static/font.woff2", HTTP_REFERER="http://testserver/static/site.css")
+    html = _render(internal)
+    assert "/static/site.css" in html
+    assert "by heuristic: edits will not show" in html.replace("\xa0", " ")
+    assert "djdt-nocache-attention" in html
+    assert "/static/font.woff2" in html  # loaded by the stylesheet: follows the chain
+    assert "not found" in html
+    path.write_bytes(b"h1 { color: red }")
+    assert "changed on disk since it was served" in _render(internal)
+
+
+def test_records_of_other_browsers_and_other_visits_never_show(
+    internal: Client, static_source: Path
+) -> None:
+    write(static_source / "site.css", b"h1 {}")
+    _toggle(internal, "0")  # each browser has a session of its own
+    internal.get("/")
+    internal_page = list(get_store().request_ids())[-1]
+    stranger = Client()
+    _toggle(stranger, "0")
+    stranger.get("/")
+    stranger.get("/static/site.css?stranger", HTTP_REFERER="http://testserver/")
+    internal.get("/static/site.css?mine", HTTP_REFERER="http://testserver/")
+    response = internal.get(
+        "/__debug__/render_panel/", {"request_id": internal_page, "panel_id": "NoCachePanel"}
+    )
+    html = response.json()["content"]
+    assert "?mine" in html and "?stranger" not in html
+
+
+def _fake_records(count: int, since: float, root: Path) -> None:
+    log = served_log()
+    for number in range(count):
+        record: ServedRecord = {
+            "time": since + 0.001 * (number + 1),
+            "method": "GET",
+            "path": f"/static/f{number}.css",
+            "status": 200,
+            "bytes_sent": 10,
+            "duration_ms": 0.3,
+            "no_cache": False,
+            "entry_point": "runserver",
+            "session": None,
+            "request_headers": {"Referer": "http://testserver/"},
+            "response_headers": {"Last-Modified": "Wed, 21 Oct 2015 07:28:00 GMT"},
+            "root": str(root),
+            "file": f"f{number}.css",
+            "mtime_ns": 1_445_412_480_000_000_000,
+            "size": 10,
+        }
+        log.add(record)
+
+
+def test_rendering_500_records(db: None, static_source: Path) -> None:
+    client = Client()
+    client.get("/")
+    since = _stats(client)["since"]
+    _fake_records(500, since, static_source)
+    html = _render(client)
+    assert html.count("<tr class=") == 500
+    feed = client.get("/__debug__/nocache/records/", {"url": "/", "since": repr(since)}).json()
+    assert feed["count"] == 500
+    assert len(feed["served_paths"]) == 500
+
+
+def test_records_feed_rejects_bad_parameters(internal: Client) -> None:
+    for params in ({}, {"url": "/", "since": "nan"}, {"url": "http://x/", "since": "1"},
+                   {"url": "/", "since": "soon"}):
+        assert internal.get("/__debug__/nocache/records/", params).status_code == 400
+
+
+def test_checks_are_quiet_when_configured() -> None:
+    assert panel_checks() == []
+    assert NoCachePanel.run_checks() == []
+
+
+def test_check_app_not_installed() -> None:
+    apps_without = [a for a in settings.INSTALLED_APPS if a != "nocache_panel"]
+    with override_settings(INSTALLED_APPS=apps_without):
+        assert "nocache_panel.W002" in [m.id for m in panel_checks()]
+
+
+def test_check_sessions_not_available() -> None:
+    without_middleware = [m for m in settings.MIDDLEWARE if "SessionMiddleware" not in m]
+    with override_settings(MIDDLEWARE=without_middleware):
+        assert "nocache_panel.W003" in [m.id for m in panel_checks()]
+    apps_without = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
+    with override_settings(INSTALLED_APPS=apps_without):
+        assert "nocache_panel.W003" in [m.id for m in panel_checks()]
+
+
+def test_check_toolbar_urls_not_included() -> None:
+    with override_settings(ROOT_URLCONF="tests.urls_without_toolbar"):
+        assert "nocache_panel.W004" in [m.id for m in panel_checks()]
+
+
+def test_the_toolbar_runs_the_panel_checks() -> None:
+    apps_without = [a for a in settings.INSTALLED_APPS if a != "nocache_panel"]
+    with override_settings(INSTALLED_APPS=apps_without):
+        assert "nocache_panel.W002" in [m.id for m in run_checks()]
+
+
+def test_without_sessions_the_panel_says_so(db: None) -> None:
+    without_middleware = [m for m in settings.MIDDLEWARE if "SessionMiddleware" not in m]
+    apps_without = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
+    with override_settings(MIDDLEWARE=without_middleware, INSTALLED_APPS=apps_without):
+        client = Client()
+        page = client.get("/").content.decode()
+        html = _render(client)
+        assert "the no-cache switch cannot be saved" in html
+        if HAS_TITLE_BAR:
+            assert "disabled" in page.split('role="switch"')[1].split(">")[0]
+        assert _toggle(client, "1", HTTP_X_CSRFTOKEN="x").status_code in (403, 409)
