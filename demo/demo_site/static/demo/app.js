@@ -1,0 +1,1 @@
+document.getElementById("script-status").textContent = "app.js version 1 ran.";

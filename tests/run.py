@@ -1,0 +1,92 @@
+"""Run the whole test suite: every tox environment, browser tests included.
+
+    python3 tests/run.py [tox arguments]
+
+Needs only Python. It installs Debian's chromium when it is missing (as root,
+with apt-get), selects the pyenv interpreters tox needs when pyenv is there,
+puts tox in a virtual environment of its own (.venv-tests), runs it, and ends
+with one line counting the tests of every environment.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VENV = REPO / ".venv-tests"
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+
+
+def ensure_chromium() -> None:
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("The browser tests need Debian's chromium: apt-get install chromium")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+
+
+def select_interpreters() -> None:
+    """Put python3.10 to 3.13 on PATH through pyenv, if that is how they are installed."""
+    if not shutil.which("pyenv") or os.environ.get("PYENV_VERSION"):
+        return
+    listed = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    chosen = []
+    for minor in PYTHONS:
+        matches = [v for v in listed if v.startswith(minor + ".") and v[len(minor) + 1 :].isdigit()]
+        if matches:
+            chosen.append(max(matches, key=lambda v: int(v.rsplit(".", 1)[1])))
+    if chosen:
+        os.environ["PYENV_VERSION"] = ":".join(chosen)
+
+
+def tox_python() -> Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        venv.create(VENV, with_pip=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "tox>=4.2"],
+        check=True,
+    )
+    return python
+
+
+def count_results() -> tuple[int, int, int]:
+    passed = failed = skipped = 0
+    for report in sorted((REPO / ".tox").glob("*/tmp/junit.xml")):
+        for suite in ET.parse(report).getroot().iter("testsuite"):
+            total = int(suite.get("tests", 0))
+            bad = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+            skip = int(suite.get("skipped", 0))
+            passed += total - bad - skip
+            failed += bad
+            skipped += skip
+    return passed, failed, skipped
+
+
+def main() -> int:
+    ensure_chromium()
+    select_interpreters()
+    python = tox_python()
+    for stale in (REPO / ".tox").glob("*/tmp/junit.xml"):
+        stale.unlink()
+    result = subprocess.run([str(python), "-m", "tox", *sys.argv[1:]], cwd=REPO)
+    passed, failed, skipped = count_results()
+    print(f"all environments: {passed} passed, {failed} failed, {skipped} skipped")
+    if result.returncode == 0 and passed == 0:
+        print("no test ran", file=sys.stderr)
+        return 1
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

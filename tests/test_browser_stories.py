@@ -1,0 +1,199 @@
+"""The stale-file story in a real Chromium against the demo under a real runserver.
+
+Each test is one user story from the README: the problem, the fix, media, and
+the switch living in one browser's session only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from .images import solid_png
+from .live import REPO, LiveServer, run_server
+
+pytestmark = pytest.mark.browser
+MONTH = 30 * 24 * 3600
+RED, GREEN, BLUE = "rgb(180, 30, 30)", "rgb(20, 120, 20)", "rgb(20, 20, 160)"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[tuple[LiveServer, Path]]:
+    folder = Path(tempfile.mkdtemp(prefix="nocache-demo-")) / "demo"
+    shutil.copytree(REPO / "demo", folder, ignore=shutil.ignore_patterns("db.sqlite3", "media"))
+    env = {"DEMO_DB": str(folder / "db.sqlite3"), "DEMO_MEDIA_ROOT": str(folder / "media")}
+    with run_server("demo_site.settings", env=env, cwd=folder) as server:
+        yield server, folder
+    shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def site(demo: tuple[LiveServer, Path]) -> Iterator[tuple[LiveServer, Path]]:
+    """The demo with a stylesheet and an avatar last modified a month ago."""
+    server, folder = demo
+    css = folder / "demo_site" / "static" / "demo" / "site.css"
+    original = (REPO / "demo" / "demo_site" / "static" / "demo" / "site.css").read_bytes()
+    age(css, original)
+    age(folder / "media" / "avatar.png", (REPO / "demo" / "seed" / "avatar.png").read_bytes())
+    yield server, folder
+
+
+def age(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    stamp = path.stat().st_mtime - MONTH
+    os.utime(path, (stamp, stamp))
+
+
+def css_path(folder: Path) -> Path:
+    return folder / "demo_site" / "static" / "demo" / "site.css"
+
+
+def recolour(folder: Path, colour: str, *, mtime_ns: int | None = None) -> None:
+    path = css_path(folder)
+    path.write_text(re.sub(r"h1 \{ color: rgb\([^)]*\); \}", f"h1 {{ color: {colour}; }}",
+                           path.read_text()))
+    if mtime_ns is not None:
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+@pytest.fixture
+def context(chromium: Browser) -> Iterator[BrowserContext]:
+    context = chromium.new_context()
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+def title_colour(page: Page) -> str:
+    return str(page.evaluate("getComputedStyle(document.getElementById('title')).color"))
+
+
+def avatar_pixel(page: Page) -> list[int]:
+    return list(
+        page.evaluate(
+            """() => { const img = document.getElementById('avatar');
+            const c = document.createElement('canvas'); c.width = c.height = 8;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0, 8, 8);
+            return Array.from(g.getImageData(4, 4, 1, 1).data.slice(0, 3)); }"""
+        )
+    )
+
+
+def open_panel(page: Page) -> None:
+    page.locator("#djdt-NoCachePanel a").click()
+    expect(page.locator("#NoCachePanel .djdt-nocache-table")).to_be_visible()
+
+
+def switch_on(page: Page) -> None:
+    open_panel(page)
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    expect(switch).to_have_attribute("aria-checked", "false")
+    with page.expect_navigation():
+        switch.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^on"))
+
+
+def test_the_problem_an_edited_stylesheet_stays_old(
+    site: tuple[LiveServer, Path], context: BrowserContext
+) -> None:
+    server, folder = site
+    page = context.new_page()
+    page.goto(server.url + "/")
+    assert title_colour(page) == RED
+
+    recolour(folder, GREEN)
+    page.reload()
+    page.wait_for_load_state("load")
+    assert title_colour(page) == RED  # the browser kept its copy: edits do not show
+
+    open_panel(page)
+    unasked = page.locator("#NoCachePanel .djdt-nocache-unasked")
+    expect(unasked).to_be_visible()
+    expect(unasked).to_contain_text("/static/demo/site.css")
+
+
+def test_the_fix_the_switch_shows_every_edit_and_revalidates(
+    site: tuple[LiveServer, Path], context: BrowserContext
+) -> None:
+    server, folder = site
+    page = context.new_page()
+    page.goto(server.url + "/")
+    recolour(folder, GREEN)
+    page.reload()
+    assert title_colour(page) == RED
+
+    switch_on(page)
+    assert title_colour(page) == GREEN  # the panel re-fetched the cached copy, then reloaded
+
+    # Edited again within the same second: Last-Modified alone would say "unchanged".
+    second = int(css_path(folder).stat().st_mtime)
+    recolour(folder, BLUE, mtime_ns=second * 10**9 + 100_000_000)
+    page.reload()
+    assert title_colour(page) == BLUE
+    recolour(folder, GREEN, mtime_ns=second * 10**9 + 900_000_000)
+    page.reload()
+    assert title_colour(page) == GREEN
+
+    page.reload()  # no edit: the server answers 304
+    page.wait_for_load_state("load")
+    open_panel(page)
+    css_row = page.locator("#NoCachePanel .djdt-nocache-rows tr").filter(
+        has_text="/static/demo/site.css"
+    )
+    expect(css_row).to_contain_text("304")
+    expect(css_row).to_contain_text("revalidated: unchanged")
+
+
+def test_media_an_avatar_replaced_under_the_same_name(
+    site: tuple[LiveServer, Path], context: BrowserContext
+) -> None:
+    server, _folder = site
+    page = context.new_page()
+    page.goto(server.url + "/")
+    assert avatar_pixel(page) == [30, 90, 200]
+
+    page.set_input_files(
+        "input[name=image]",
+        files=[{"name": "me.png", "mimeType": "image/png", "buffer": solid_png((240, 140, 0))}],
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state("load")
+    assert avatar_pixel(page) == [30, 90, 200]  # the old picture, from the browser's cache
+
+    switch_on(page)
+    assert avatar_pixel(page) == [240, 140, 0]
+
+
+def test_the_switch_follows_the_browser_and_no_one_else(
+    site: tuple[LiveServer, Path], chromium: Browser, context: BrowserContext
+) -> None:
+    server, _folder = site
+    page = context.new_page()
+    page.goto(server.url + "/")
+    switch_on(page)
+
+    new_tab = context.new_page()
+    new_tab.goto(server.url + "/")
+    expect(new_tab.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^on"))
+    css = new_tab.request.get(server.url + "/static/demo/site.css")
+    assert css.headers["cache-control"] == "no-cache"
+
+    other = chromium.new_context()
+    try:
+        stranger = other.new_page()
+        stranger.goto(server.url + "/")
+        expect(stranger.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^off"))
+        css = stranger.request.get(server.url + "/static/demo/site.css")
+        assert "cache-control" not in css.headers
+    finally:
+        other.close()
