@@ -21,6 +21,7 @@ from . import panel_views, state
 from .mounts import configured_mounts
 from .records import PageVisit, page_log
 from .report import page_report, subtitle
+from .rows_html import rows_html
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -91,7 +92,7 @@ class NoCachePanel(Panel):
             self.template,
             {
                 **stats,
-                "report": report,
+                "rows": rows_html(report),
                 "switch": "" if HAS_TITLE_BAR else self._render_switch(),
             },
         )

@@ -8,13 +8,13 @@ from typing import Any
 
 from debug_toolbar.decorators import require_show_toolbar
 from django.http import HttpRequest, JsonResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from . import state
 from .report import page_report, subtitle
+from .rows_html import rows_html
 
 try:  # Django 5.1+: the toolbar's views must stay reachable under LoginRequiredMiddleware.
     from django.contrib.auth.decorators import login_not_required
@@ -62,7 +62,7 @@ def records_feed(request: HttpRequest) -> JsonResponse:
         {
             "count": len(report.rows),
             "attention": report.attention,
-            "rows": render_to_string("nocache_panel/rows.html", {"report": report}),
+            "rows": rows_html(report),
             "served_paths": report.served_paths,
         }
     )

@@ -31,6 +31,7 @@ class Row:
     mtime: str
     size: str
     verdict: Verdict
+    tooling: bool  # the toolbar's or this panel's own file, listed last
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,16 @@ def on_disk(record: ServedRecord) -> tuple[int | None, int | None]:
     return st.st_mtime_ns, st.st_size
 
 
+# Static folders of the tools themselves: shown after the page's own files.
+TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
+
+
 def format_mtime(mtime_ns: int | None) -> str:
+    """UTC with milliseconds, beside ``Last-Modified`` (which is GMT, to the second)."""
     if mtime_ns is None:
         return ""
-    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=dt.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC"
 
 
 def row_for(record: ServedRecord, now: float) -> Row:
@@ -79,6 +85,7 @@ def row_for(record: ServedRecord, now: float) -> Row:
         mtime=format_mtime(record["mtime_ns"]),
         size="" if record["size"] is None else filesizeformat(record["size"]),
         verdict=verdict(record, mtime_ns, size, now),
+        tooling=(record["file"] or "").startswith(TOOLING_FOLDERS),
     )
 
 
@@ -87,8 +94,9 @@ def page_report(session: str | None, url: str, since: float) -> PageReport:
     until = visit_end(page_log().snapshot(), session, url, since)
     records = records_for_page(served_log().snapshot(), session, url, since, until)
     now = time.time()
+    rows = [row_for(record, now) for record in records]
     return PageReport(
-        rows=[row_for(record, now) for record in records],
+        rows=sorted(rows, key=lambda row: row.tooling),  # stable: arrival order within
         served_paths=sorted({record["path"] for record in records}),
     )
 

@@ -229,3 +229,16 @@ def test_without_sessions_the_panel_says_so(db: None) -> None:
         if HAS_TITLE_BAR:
             assert "disabled" in page.split('role="switch"')[1].split(">")[0]
         assert _toggle(client, "1", HTTP_X_CSRFTOKEN="x").status_code in (403, 409)
+
+
+def test_hostile_urls_and_headers_are_escaped_in_the_rows(db: None) -> None:
+    client = Client()
+    client.get("/")
+    since = _stats(client)["since"]
+    _fake_records(1, since, Path(settings.STATIC_SOURCE))
+    (record,) = served_log().snapshot()
+    record["path"] = '/static/"><script>alert(1)</script>'
+    record["request_headers"]["If-None-Match"] = "<img src=x onerror=alert(2)>"
+    html = _render(client)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,117 @@
+"""Rendering the panel's content with 500 records, and the log's memory past its bound.
+
+    python -m tests.bench_panel
+
+Prints the render time against the 30 ms budget (as a ratio), and the log's
+memory after 1x, 2x and 10x its bound of records (it must stay flat).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from tests.benchutil import setup_django
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from nocache_panel.records import ServedRecord, served_log  # noqa: E402
+
+BUDGET_MS = 30.0
+
+
+def fake_record(number: int, since: float, root: Path) -> ServedRecord:
+    return {
+        "time": since + 0.0001 * (number + 1),
+        "method": "GET",
+        "path": f"/static/css/file{number}.css?v={number}",
+        "status": 200 if number % 7 else 304,
+        "bytes_sent": 4096,
+        "duration_ms": 0.4,
+        "no_cache": bool(number % 2),
+        "entry_point": "runserver",
+        "session": None,
+        "request_headers": {"Referer": "http://127.0.0.1:8000/", "If-None-Match": '"a-b"'},
+        "response_headers": {
+            "Cache-Control": "no-cache",
+            "ETag": f'"{number:x}-10"',
+            "Last-Modified": "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Content-Type": "text/css",
+            "Content-Length": "4096",
+        },
+        "root": str(root),
+        "file": f"css/file{number}.css",
+        "mtime_ns": 1_445_412_480_000_000_000,
+        "size": 4096,
+    }
+
+
+def main() -> None:
+    from debug_toolbar.store import get_store
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    root = Path(settings.STATIC_SOURCE)
+    (root / "css").mkdir(exist_ok=True)
+    for number in range(500):
+        (root / "css" / f"file{number}.css").write_bytes(b"a" * 4096)
+
+    client = Client()
+    client.get("/")
+    request_id = list(get_store().request_ids())[-1]
+    since = get_store().panel(request_id, "NoCachePanel")["since"]
+    log = served_log()
+    log.clear()
+    for number in range(500):
+        log.add(fake_record(number, since, root))
+
+    from debug_toolbar.toolbar import DebugToolbar
+
+    toolbar = DebugToolbar.fetch(request_id)
+    assert toolbar is not None
+    panel = toolbar.get_panel_by_id("NoCachePanel")
+    times = []
+    if "--profile" in sys.argv:
+        import cProfile
+
+        cProfile.runctx("panel.content", globals(), locals(), sort="tottime")
+    for _ in range(20):
+        start = time.perf_counter()
+        html = panel.content
+        times.append((time.perf_counter() - start) * 1000)
+    assert html.count("<tr class=") == 500
+    median = statistics.median(times)
+    verdict = "ok" if median < BUDGET_MS else "OVER BUDGET"
+    print(
+        f"panel content, 500 records: {median:.1f} ms median of 20 "
+        f"= {median / BUDGET_MS:.2f}x the {BUDGET_MS:.0f} ms budget  {verdict}"
+    )
+
+    # The log's memory once full: adding 10x its bound more must not grow it.
+    log.clear()
+    tracemalloc.start()
+    sizes, added = [], 0
+    for multiple in (1, 2, 10):
+        while added < log.maxlen * multiple:
+            log.add(fake_record(added, since, root))
+            added += 1
+        sizes.append(tracemalloc.get_traced_memory()[0])
+    tracemalloc.stop()
+    growth = sizes[-1] / sizes[0]
+    print(
+        "log memory after 1x / 2x / 10x its bound of records: "
+        + " / ".join(f"{size / 1024:.0f} KiB" for size in sizes)
+        + f"  (10x vs 1x: {growth:.2f}x; flat means about 1.00x)"
+    )
+
+
+if __name__ == "__main__":
+    main()
