@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import AppConfig, apps
@@ -10,7 +11,11 @@ from django.utils.translation import gettext as _
 
 
 @register(Tags.staticfiles)
-def check_app_order(app_configs: list[AppConfig] | None, **kwargs: Any) -> list[Warning]:
+def check_app_order(
+    app_configs: Sequence[AppConfig] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[Warning]:
     """runserver's command comes from the first app that defines one."""
     names = [config.name for config in apps.get_app_configs()]
     staticfiles = "django.contrib.staticfiles"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -21,9 +21,8 @@ DEFAULTS: Config = {"ENABLED_BY_DEFAULT": False, "MAX_RECORDS": 500}
 @cache
 def get_config() -> Config:
     """The defaults overlaid with the user's ``NOCACHE_PANEL`` dict."""
-    config = DEFAULTS.copy()
-    config.update(getattr(settings, "NOCACHE_PANEL", {}))
-    return config
+    user: dict[str, Any] = getattr(settings, "NOCACHE_PANEL", {})
+    return cast(Config, {**DEFAULTS, **user})
 
 
 @receiver(setting_changed)

@@ -94,9 +94,7 @@ def describe_duration(seconds: float) -> str:
     return timesince(start, start + dt.timedelta(seconds=seconds), depth=1)
 
 
-def verdict(
-    record: ServedRecord, mtime_ns: int | None, size: int | None, now: float
-) -> Verdict:
+def verdict(record: ServedRecord, mtime_ns: int | None, size: int | None, now: float) -> Verdict:
     """One line a person understands, given the file's current mtime and size."""
     status = record["status"]
     if status == 404:

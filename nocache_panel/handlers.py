@@ -30,7 +30,8 @@ class NoCacheFilesHandler(StaticFilesHandler):
     def _should_handle(self, path: str) -> bool:
         return find_mount(self.mounts, path) is not None
 
-    def serve(self, request: HttpRequest) -> HttpResponseBase:
+    # Django's stub narrows this to HttpResponse | FileResponse; any response works.
+    def serve(self, request: HttpRequest) -> HttpResponseBase:  # type: ignore[override]
         mount = find_mount(self.mounts, request.path_info)
         assert mount is not None  # _should_handle admitted the request
         return serve_mounted(request, mount, ENTRY_POINT)

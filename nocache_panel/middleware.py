@@ -15,6 +15,7 @@ from django.conf import settings
 
 from .body import FileBody
 from .mounts import Mount, configured_mounts, find_mount, serve_mounted
+from .serving import BLOCK_SIZE
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -69,11 +70,10 @@ def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
     body = getattr(response, "file_to_stream", None)
     if not isinstance(body, FileBody):
         return response
-    block_size = getattr(response, "block_size")
     read = sync_to_async(body.read, thread_sensitive=False)
 
     async def blocks() -> AsyncIterator[bytes]:
-        while chunk := await read(block_size):
+        while chunk := await read(BLOCK_SIZE):
             yield chunk
 
     response.streaming_content = blocks()  # type: ignore[attr-defined]

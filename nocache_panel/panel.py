@@ -15,6 +15,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import panel_views, state
@@ -133,8 +134,10 @@ def panel_checks() -> list[CheckMessage]:
     if not apps.is_installed("nocache_panel"):
         messages.append(
             Warning(
-                _("NoCachePanel is listed but the nocache_panel app is not installed."),
-                hint=_('Add "nocache_panel" to INSTALLED_APPS, before "django.contrib.staticfiles".'),
+                gettext("NoCachePanel is listed but the nocache_panel app is not installed."),
+                hint=gettext(
+                    'Add "nocache_panel" to INSTALLED_APPS, before "django.contrib.staticfiles".'
+                ),
                 id="nocache_panel.W002",
             )
         )
@@ -143,8 +146,8 @@ def panel_checks() -> list[CheckMessage]:
     ):
         messages.append(
             Warning(
-                _("Sessions are not available: the no-cache switch cannot be saved."),
-                hint=_(
+                gettext("Sessions are not available: the no-cache switch cannot be saved."),
+                hint=gettext(
                     'Install "django.contrib.sessions" and add '
                     '"django.contrib.sessions.middleware.SessionMiddleware" to MIDDLEWARE.'
                 ),
@@ -156,8 +159,12 @@ def panel_checks() -> list[CheckMessage]:
     except NoReverseMatch:
         messages.append(
             Warning(
-                _("The debug toolbar's URLs are not included: the panel cannot reach its views."),
-                hint=_('Add path("__debug__/", include("debug_toolbar.urls")) to your URLconf.'),
+                gettext(
+                    "The debug toolbar's URLs are not included: the panel cannot reach its views."
+                ),
+                hint=gettext(
+                    'Add path("__debug__/", include("debug_toolbar.urls")) to your URLconf.'
+                ),
                 id="nocache_panel.W004",
             )
         )

@@ -50,4 +50,4 @@ def rows_html(report: PageReport) -> SafeString:
     if not report.rows:
         empty = escape(_("No static or media requests recorded for this page yet."))
         return mark_safe(f'<tr class="djdt-nocache-empty"><td colspan="7">{empty}</td></tr>')
-    return mark_safe("".join(_row(row) for row in report.rows))  # noqa: S308  (escaped above)
+    return mark_safe("".join(_row(row) for row in report.rows))

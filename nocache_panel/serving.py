@@ -40,9 +40,7 @@ BLOCK_SIZE = 64 * 1024
 # O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _RESPONSE_NAMES = {name.lower(): name for name in RESPONSE_HEADERS}
-_REQUEST_META = tuple(
-    (name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS
-)
+_REQUEST_META = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS)
 
 
 # Finds a normalised path: returns (document root, path under it) or raises Http404.

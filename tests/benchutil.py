@@ -49,6 +49,4 @@ def compare(
 def report(label: str, result: tuple[float, float, float], target: float | None = None) -> None:
     ratio, mine, theirs = result
     verdict = "" if target is None else ("  ok" if ratio <= target else f"  OVER {target:.2f}x")
-    print(
-        f"{label:<58} {ratio:6.2f}x   ({mine * 1e6:8.1f} µs vs {theirs * 1e6:8.1f} µs){verdict}"
-    )
+    print(f"{label:<58} {ratio:6.2f}x   ({mine * 1e6:8.1f} µs vs {theirs * 1e6:8.1f} µs){verdict}")

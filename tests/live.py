@@ -69,9 +69,7 @@ def run_server(
         **(env or {}),
     }
     django = [sys.executable, "-m", "django"]
-    subprocess.run(
-        [*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True
-    )
+    subprocess.run([*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True)
     port = free_port()
     log_path = scratch / "server.log"
     with log_path.open("wb") as log:
@@ -131,7 +129,10 @@ class Browser:
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
 
     def request(
-        self, path: str, method: str = "GET", headers: Mapping[str, str] | None = None,
+        self,
+        path: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
         data: bytes | None = None,
     ) -> Response:
         opener = urllib.request.build_opener(

@@ -42,7 +42,9 @@ def select_interpreters() -> None:
     ).stdout.split()
     chosen = []
     for minor in PYTHONS:
-        matches = [v for v in listed if v.startswith(minor + ".") and v[len(minor) + 1 :].isdigit()]
+        matches = [
+            v for v in listed if v.startswith(minor + ".") and v[len(minor) + 1 :].isdigit()
+        ]
         if matches:
             chosen.append(max(matches, key=lambda v: int(v.rsplit(".", 1)[1])))
     if chosen:

@@ -1,6 +1,6 @@
 """Regenerate the README's screenshot of the panel, taken from the demo in Chromium.
 
-    python -m tests.screenshot            (writes demo/screenshot.png)
+python -m tests.screenshot            (writes demo/screenshot.png)
 """
 
 from __future__ import annotations

@@ -35,14 +35,14 @@ def demo() -> Iterator[tuple[LiveServer, Path]]:
 
 
 @pytest.fixture
-def site(demo: tuple[LiveServer, Path]) -> Iterator[tuple[LiveServer, Path]]:
+def site(demo: tuple[LiveServer, Path]) -> tuple[LiveServer, Path]:
     """The demo with a stylesheet and an avatar last modified a month ago."""
     server, folder = demo
     css = folder / "demo_site" / "static" / "demo" / "site.css"
     original = (REPO / "demo" / "demo_site" / "static" / "demo" / "site.css").read_bytes()
     age(css, original)
     age(folder / "media" / "avatar.png", (REPO / "demo" / "seed" / "avatar.png").read_bytes())
-    yield server, folder
+    return server, folder
 
 
 def age(path: Path, data: bytes) -> None:
@@ -58,8 +58,9 @@ def css_path(folder: Path) -> Path:
 
 def recolour(folder: Path, colour: str, *, mtime_ns: int | None = None) -> None:
     path = css_path(folder)
-    path.write_text(re.sub(r"h1 \{ color: rgb\([^)]*\); \}", f"h1 {{ color: {colour}; }}",
-                           path.read_text()))
+    path.write_text(
+        re.sub(r"h1 \{ color: rgb\([^)]*\); \}", f"h1 {{ color: {colour}; }}", path.read_text())
+    )
     if mtime_ns is not None:
         os.utime(path, ns=(mtime_ns, mtime_ns))
 

@@ -99,7 +99,11 @@ def test_missing_static_file_is_a_404_from_the_middleware(db: None) -> None:
 
 def test_traversal_through_the_middleware_is_refused(db: None, media_root: Path) -> None:
     write(Path(settings.SCRATCH) / "secret.txt", b"secret")
-    for attempt in ("/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media/..%252fsecret.txt"):
+    for attempt in (
+        "/media/../secret.txt",
+        "/media/%2e%2e/secret.txt",
+        "/media/..%252fsecret.txt",
+    ):
         response = Client().get(attempt)
         assert response.status_code in (400, 404)
 
@@ -141,7 +145,8 @@ def test_runserver_nostatic_keeps_only_media() -> None:
 def test_runserver_with_debug_off_serves_nothing_unless_insecure() -> None:
     with override_settings(DEBUG=False):
         plain = _handler()
-        assert isinstance(plain, WSGIHandler) and not isinstance(plain, NoCacheFilesHandler)
+        assert isinstance(plain, WSGIHandler)
+        assert not isinstance(plain, NoCacheFilesHandler)
         insecure = _handler(insecure=True)
         assert isinstance(insecure, NoCacheFilesHandler)
         assert [m.prefix for m in insecure.mounts] == ["/static/"]

@@ -40,9 +40,12 @@ def test_toggle_is_404_where_the_toolbar_would_not_show(db: None) -> None:
     assert _toggle(Client(REMOTE_ADDR=OUTSIDE), "1").status_code == 404
     with override_settings(DEBUG=False):
         assert _toggle(Client(), "1").status_code == 404
-    assert Client(REMOTE_ADDR=OUTSIDE).get(
-        "/__debug__/nocache/records/", {"url": "/", "since": "0"}
-    ).status_code == 404
+    assert (
+        Client(REMOTE_ADDR=OUTSIDE)
+        .get("/__debug__/nocache/records/", {"url": "/", "since": "0"})
+        .status_code
+        == 404
+    )
 
 
 def test_toggle_stores_the_choice_in_the_session(internal: Client) -> None:
@@ -62,7 +65,9 @@ def test_toggle_rejects_bad_input_and_get(internal: Client) -> None:
 def test_a_cross_site_form_post_cannot_flip_the_switch(db: None) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.get("/")  # the browser has a CSRF cookie, as a real one would
-    forged = _toggle(browser, "1", HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/")
+    forged = _toggle(
+        browser, "1", HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/"
+    )
     assert forged.status_code == 403
     assert state.SESSION_KEY not in browser.session
     genuine = _toggle(browser, "1", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
@@ -82,14 +87,15 @@ def test_stats_are_json_and_describe_the_visit(internal: Client) -> None:
     assert stats["session"] == state.session_digest(internal.cookies["sessionid"].value)
     html = page.content.decode()
     if HAS_TITLE_BAR:
-        assert 'role="switch"' in html and 'aria-checked="true"' in html
+        assert 'role="switch"' in html
+        assert 'aria-checked="true"' in html
         assert "Serve with no-cache" in html
 
 
 def test_side_bar_shows_state_then_count(internal: Client, static_source: Path) -> None:
     write(static_source / "site.css", b"h1 {}", age=MONTH)
     page = internal.get("/")
-    assert '<small>off</small>' in page.content.decode()
+    assert "<small>off</small>" in page.content.decode()
     request_id = list(get_store().request_ids())[-1]
     internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
     toolbar = DebugToolbar.fetch(request_id)
@@ -143,7 +149,8 @@ def test_records_of_other_browsers_and_other_visits_never_show(
         "/__debug__/render_panel/", {"request_id": internal_page, "panel_id": "NoCachePanel"}
     )
     html = response.json()["content"]
-    assert "?mine" in html and "?stranger" not in html
+    assert "?mine" in html
+    assert "?stranger" not in html
 
 
 def _fake_records(count: int, since: float, root: Path) -> None:
@@ -182,8 +189,12 @@ def test_rendering_500_records(db: None, static_source: Path) -> None:
 
 
 def test_records_feed_rejects_bad_parameters(internal: Client) -> None:
-    for params in ({}, {"url": "/", "since": "nan"}, {"url": "http://x/", "since": "1"},
-                   {"url": "/", "since": "soon"}):
+    for params in (
+        {},
+        {"url": "/", "since": "nan"},
+        {"url": "http://x/", "since": "1"},
+        {"url": "/", "since": "soon"},
+    ):
         assert internal.get("/__debug__/nocache/records/", params).status_code == 400
 
 
@@ -240,5 +251,6 @@ def test_hostile_urls_and_headers_are_escaped_in_the_rows(db: None) -> None:
     record["path"] = '/static/"><script>alert(1)</script>'
     record["request_headers"]["If-None-Match"] = "<img src=x onerror=alert(2)>"
     html = _render(client)
-    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -133,7 +133,7 @@ def test_the_log_is_safe_under_many_threads() -> None:
                 log.add(base + i)
                 if i % 100 == 0:
                     log.snapshot()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(n * 10_000,)) for n in range(8)]

@@ -87,9 +87,7 @@ def _headers(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("case", HEADER_CASES)
 @pytest.mark.parametrize("name", PATHS)
-def test_switch_off_matches_django(
-    files: Path, off_client: Client, name: str, case: str
-) -> None:
+def test_switch_off_matches_django(files: Path, off_client: Client, name: str, case: str) -> None:
     headers = HEADER_CASES[case](files / name)
     theirs = _get(off_client, "django", name, headers)
     ours = _get(off_client, "nocache", name, headers)
@@ -149,5 +147,6 @@ def test_missing_files_are_404_in_both(off_client: Client, docroot: Path) -> Non
 def test_the_etag_is_strong_and_tracks_mtime_and_size(on_client: Client, docroot: Path) -> None:
     path = write(docroot / "style.css", b"a {}", age=MONTH)
     first = on_client.get("/nocache/style.css")["ETag"]
-    assert first.startswith('"') and first.endswith('"')
+    assert first.startswith('"')
+    assert first.endswith('"')
     assert first == f'"{path.stat().st_mtime_ns:x}-{path.stat().st_size:x}"'

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from tests.urls import page
 from django.urls import path
+
+from tests.urls import page
 
 urlpatterns = [path("", page)]
