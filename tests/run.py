@@ -34,21 +34,30 @@ def ensure_chromium() -> None:
 
 
 def select_interpreters() -> None:
-    """Put python3.10 to 3.13 on PATH through pyenv, if that is how they are installed."""
-    if not shutil.which("pyenv") or os.environ.get("PYENV_VERSION"):
+    """Put python3.10 to 3.13 on PATH when pyenv holds them.
+
+    The bin folders go on PATH directly: pyenv's shims answer only for the
+    versions PYENV_VERSION names, and tox's interpreter discovery does not
+    always run them with that variable.
+    """
+    if not shutil.which("pyenv"):
         return
     listed = subprocess.run(
         ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
     ).stdout.split()
-    chosen = []
+    wanted = [v for v in os.environ.get("PYENV_VERSION", "").split(":") if v in listed]
     for minor in PYTHONS:
+        if any(v.startswith(minor + ".") for v in wanted):
+            continue
         matches = [
             v for v in listed if v.startswith(minor + ".") and v[len(minor) + 1 :].isdigit()
         ]
         if matches:
-            chosen.append(max(matches, key=lambda v: int(v.rsplit(".", 1)[1])))
-    if chosen:
-        os.environ["PYENV_VERSION"] = ":".join(chosen)
+            wanted.append(max(matches, key=lambda v: int(v.rsplit(".", 1)[1])))
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=True)
+    folders = [str(Path(root.stdout.strip()) / "versions" / v / "bin") for v in wanted]
+    os.environ["PATH"] = os.pathsep.join([*folders, os.environ.get("PATH", "")])
+    os.environ["PYENV_VERSION"] = ":".join(wanted)
 
 
 def tox_python() -> Path:
