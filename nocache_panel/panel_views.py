@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 
 from debug_toolbar.decorators import require_show_toolbar
 from django.http import HttpRequest, JsonResponse
+from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
 from .report import page_report, subtitle
@@ -28,10 +29,16 @@ except ImportError:  # Django < 5.1 has no LoginRequiredMiddleware to escape
 
 @login_not_required
 @require_show_toolbar
-@require_POST
+@require_http_methods(["GET", "POST"])
 @csrf_protect
 def toggle(request: HttpRequest) -> JsonResponse:
-    """Set this browser's switch from the ``enabled`` form field ("1" or "0")."""
+    """POST: set this browser's switch from the ``enabled`` field ("1" or "0").
+
+    GET: the switch's state and a CSRF token for the POST, for pages that
+    rendered no token (the switch in lazily loaded content, older toolbars).
+    """
+    if request.method == "GET":
+        return JsonResponse({"enabled": state.is_enabled(request), "csrf": get_token(request)})
     value = request.POST.get("enabled")
     if value not in ("0", "1"):
         return JsonResponse({"error": _('"enabled" must be "0" or "1".')}, status=400)

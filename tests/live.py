@@ -7,6 +7,7 @@ SQLite database, and stops by itself (``timeout``) even if the tests die.
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -147,11 +148,22 @@ class Browser:
         except urllib.error.HTTPError as error:
             return Response(error.code, dict(error.headers), error.read())
 
-    @staticmethod
-    def visit_since(page: Response) -> str:
-        """The page visit's start, as the panel embeds it for its feed."""
-        match = re.search(rb'data-nocache-since="([0-9.e+]+)"', page.body)
-        assert match, "the page has no No-cache panel title bar"
+    def visit_since(self, page: Response) -> str:
+        """The page visit's start, as the panel embeds it for its feed.
+
+        In the title bar on toolbar 8+, else in the panel's content.
+        """
+        pattern = rb'data-nocache-since="([0-9.e+]+)"'
+        match = re.search(pattern, page.body)
+        if match is None:
+            request_id = re.search(rb'data-request-id="([0-9a-f]+)"', page.body)
+            assert request_id, "the toolbar is not on the page"
+            rendered = self.request(
+                "/__debug__/render_panel/?panel_id=NoCachePanel&request_id="
+                + request_id.group(1).decode()
+            )
+            match = re.search(pattern, json.loads(rendered.body)["content"].encode())
+        assert match, "the No-cache panel is not on the page"
         return match.group(1).decode()
 
     def cookie(self, name: str) -> str | None:
@@ -164,13 +176,12 @@ class Browser:
         return response, match.group(1).decode() if match else ""
 
     def set_switch(self, enabled: bool) -> Response:
-        if self.cookie("csrftoken") is None:
-            self.page()
+        token = json.loads(self.request("/__debug__/nocache/toggle/").body)["csrf"]
         return self.request(
             "/__debug__/nocache/toggle/",
             method="POST",
             headers={
-                "X-CSRFToken": self.cookie("csrftoken") or "",
+                "X-CSRFToken": token,
                 "Content-Type": "application/x-www-form-urlencoded",
             },
             data=b"enabled=" + (b"1" if enabled else b"0"),

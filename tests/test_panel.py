@@ -59,18 +59,21 @@ def test_toggle_stores_the_choice_in_the_session(internal: Client) -> None:
 
 def test_toggle_rejects_bad_input_and_get(internal: Client) -> None:
     assert _toggle(internal, "maybe").status_code == 400
-    assert internal.get("/__debug__/nocache/toggle/").status_code == 405
+    state_now = internal.get("/__debug__/nocache/toggle/").json()
+    assert state_now["enabled"] is False
+    assert state_now["csrf"]
+    assert internal.put("/__debug__/nocache/toggle/").status_code == 405
 
 
 def test_a_cross_site_form_post_cannot_flip_the_switch(db: None) -> None:
     browser = Client(enforce_csrf_checks=True)
-    browser.get("/")  # the browser has a CSRF cookie, as a real one would
+    token = browser.get("/__debug__/nocache/toggle/").json()["csrf"]  # sets the cookie
     forged = _toggle(
         browser, "1", HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/"
     )
     assert forged.status_code == 403
     assert state.SESSION_KEY not in browser.session
-    genuine = _toggle(browser, "1", HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value)
+    genuine = _toggle(browser, "1", HTTP_X_CSRFTOKEN=token)
     assert genuine.status_code == 200
 
 

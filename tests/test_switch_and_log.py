@@ -191,9 +191,8 @@ def test_one_session_read_serves_a_pages_files_and_a_hard_reload_reads_again(
 def test_the_toggle_endpoint_takes_effect_at_once(db: None, docroot: Path) -> None:
     write(docroot / "a.css", b"a {}")
     client = Client()  # internal: the toolbar's endpoints answer
-    client.get("/")
     assert "Cache-Control" not in client.get("/nocache/a.css")
-    token = client.cookies["csrftoken"].value
+    token = client.get("/__debug__/nocache/toggle/").json()["csrf"]
     for enabled, expected in (("1", "no-cache"), ("0", None)):
         response = client.post(
             "/__debug__/nocache/toggle/", {"enabled": enabled}, HTTP_X_CSRFTOKEN=token

@@ -26,12 +26,12 @@ function pageVisit() {
     return el ? { url: el.dataset.nocachePageUrl, since: el.dataset.nocacheSince } : null;
 }
 
-function cookie(name) {
-    const found = document.cookie
-        .split(";")
-        .map((part) => part.trim())
-        .find((part) => part.startsWith(`${name}=`));
-    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+// No token on the page (the switch came with lazily loaded content): ask for one.
+async function fetchCsrfToken(settings) {
+    const response = await fetch(settings.dataset.nocacheToggleUrl, {
+        credentials: "same-origin",
+    });
+    return response.ok ? (await response.json()).csrf : "";
 }
 
 function setStatus(text) {
@@ -142,7 +142,7 @@ async function refetchPageFiles() {
 async function toggle(button) {
     const settings = settingsElement();
     const enable = button.getAttribute("aria-checked") !== "true";
-    csrfToken = settings.dataset.nocacheCsrf || csrfToken || cookie("csrftoken");
+    csrfToken = settings.dataset.nocacheCsrf || csrfToken || (await fetchCsrfToken(settings));
     const body = new FormData();
     body.append("enabled", enable ? "1" : "0");
     button.disabled = true;
