@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 
 
 class FileChangedError(OSError):
     """The file got shorter while it was being sent."""
+
+
+# Set in the serving thread when a body ended short, so that a server that
+# keeps connections alive (runserver) can close this one instead.
+_cut_short = threading.local()
+
+
+def take_cut_short() -> bool:
+    """Did a body end short in this thread since the last call? Resets the flag."""
+    happened = getattr(_cut_short, "happened", False)
+    _cut_short.happened = False
+    return happened
 
 
 class FileBody:
@@ -36,6 +49,7 @@ class FileBody:
         chunk = os.pread(self.fd, want, self.position)
         if not chunk:
             self.remaining = 0
+            _cut_short.happened = True
             raise FileChangedError(f"{self.name} was truncated while being served")
         self.position += len(chunk)
         self.remaining -= len(chunk)

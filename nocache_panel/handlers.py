@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 
+from .body import take_cut_short
 from .mounts import configured_mounts, find_mount, serve_mounted
 
 if TYPE_CHECKING:
@@ -39,3 +41,24 @@ class NoCacheFilesHandler(StaticFilesHandler):
     def get_base_url(self) -> Any:
         # Django's handler insists on STATIC_URL; media alone needs none.
         return self.mounts[0].prefix if self.mounts else "/"
+
+
+class ClosingRequestHandler(WSGIRequestHandler):
+    """Closes the connection after a response whose file shrank while it was sent.
+
+    The client was promised ``Content-Length`` bytes; keeping the connection
+    alive would leave it waiting for the rest. Closing it ends the response.
+    """
+
+    def handle_one_request(self) -> None:
+        take_cut_short()
+        super().handle_one_request()
+        if take_cut_short():
+            self.close_connection = True
+
+
+class NoCacheWSGIServer(WSGIServer):
+    """runserver's server, with the request handler above."""
+
+    def __init__(self, server_address: Any, handler_class: Any, *args: Any, **kwargs: Any):
+        super().__init__(server_address, ClosingRequestHandler, *args, **kwargs)

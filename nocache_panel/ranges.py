@@ -37,12 +37,12 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | Unsatisfiabl
             return UNSATISFIABLE
         return max(size - suffix, 0), min(suffix, size)
     start = int(first)
-    end = int(last) if last else size - 1
-    if end < start:
-        return None
+    if last and int(last) < start:
+        return None  # invalid, so ignored (section 14.1.1)
     if start >= size:
         return UNSATISFIABLE
-    return start, min(end, size - 1) - start + 1
+    end = min(int(last), size - 1) if last else size - 1
+    return start, end - start + 1
 
 
 def if_range_allows(if_range: str | None, etag: str | None, last_modified: str) -> bool:

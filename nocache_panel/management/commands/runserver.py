@@ -16,7 +16,7 @@ from django.contrib.staticfiles.management.commands.runserver import (
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.commands.runserver import Command as RunserverCommand
 
-from nocache_panel.handlers import NoCacheFilesHandler
+from nocache_panel.handlers import NoCacheFilesHandler, NoCacheWSGIServer
 
 
 class Command(StaticfilesRunserverCommand):
@@ -24,6 +24,8 @@ class Command(StaticfilesRunserverCommand):
         "Starts a lightweight web server for development; serves static and media "
         "files honouring each browser's no-cache switch."
     )
+
+    server_cls = NoCacheWSGIServer
 
     def get_handler(self, *args: Any, **options: Any) -> WSGIHandler:
         handler: WSGIHandler = RunserverCommand.get_handler(self, *args, **options)
