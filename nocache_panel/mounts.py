@@ -15,7 +15,6 @@ from urllib.request import url2pathname
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.exception import response_for_exception
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -84,7 +83,7 @@ def serve_mounted(request: HttpRequest, mount: Mount, entry_point: str) -> HttpR
     locate = under(mount.root) if mount.root is not None else find_static
     try:
         return serve_file(request, relative, locate, entry_point=entry_point)
-    except (Http404, SuspiciousOperation) as exc:
+    except Http404 as exc:
         return response_for_exception(request, exc)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
+from .records import served_log
 from .report import page_report, subtitle
 from .rows_html import rows_html
 
@@ -73,5 +74,7 @@ def records_feed(request: HttpRequest) -> JsonResponse:
             "attention": report.attention,
             "rows": rows_html(report),
             "served_paths": report.served_paths,
+            "logged": len(served_log()),
+            "capacity": served_log().maxlen,
         }
     )

@@ -8,6 +8,7 @@ the size, and conditional requests follow RFC 9110 section 13.2.2.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import posixpath
@@ -17,8 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import SuspiciousOperation
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotModified,
+)
 from django.utils._os import safe_join
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -35,6 +42,7 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
 
 NO_CACHE = "no-cache"
+_security_log = logging.getLogger("django.security.SuspiciousFileOperation")
 # Larger than FileResponse's 4 KiB default: fewer round trips through the server.
 BLOCK_SIZE = 64 * 1024
 # O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
@@ -68,8 +76,8 @@ def serve_file(
 ) -> HttpResponseBase:
     """Serve ``path`` from where ``locate`` finds it, and log the request.
 
-    Raises ``Http404`` and ``SuspiciousFileOperation`` exactly where Django's
-    view does; every entry point turns them into responses the same way.
+    Raises ``Http404`` where Django's view does; a path that leaves the root is
+    answered ``400``, as Django does, but in plain text rather than a traceback.
     """
     started = time.perf_counter()
     no_cache = state.is_enabled(request)
@@ -79,10 +87,6 @@ def serve_file(
         response = _respond(request, path, locate, show_indexes, no_cache, record)
     except Http404:
         _finish(record, 404, started)
-        log.add(record)
-        raise
-    except SuspiciousOperation:
-        _finish(record, 400, started)
         log.add(record)
         raise
     record["response_headers"] = {
@@ -107,8 +111,15 @@ def _respond(
     no_cache: bool,
     record: ServedRecord,
 ) -> HttpResponseBase:
-    root, path = locate(posixpath.normpath(path).lstrip("/"))
-    fullpath = safe_join(root, path)
+    try:
+        root, path = locate(posixpath.normpath(path).lstrip("/"))
+        fullpath = safe_join(root, path)
+    except SuspiciousFileOperation as exc:
+        # The status Django gives, without its traceback page (shown when DEBUG is on).
+        _security_log.warning("%s", exc)
+        return HttpResponseBadRequest(
+            _("Bad request: the path leaves the document root."), content_type="text/plain"
+        )
     record["root"] = root
     record["file"] = path
     try:
