@@ -257,3 +257,23 @@ def test_hostile_urls_and_headers_are_escaped_in_the_rows(db: None) -> None:
     assert "<script>alert(1)" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_refusals_debug_off_and_outside_internal_ips(db: None, media_root: Path) -> None:
+    write(media_root / "a.png", b"\x89PNG")
+    outsider = Client(REMOTE_ADDR=OUTSIDE)
+    assert _toggle(outsider, "1").status_code == 404
+    assert outsider.get("/__debug__/nocache/toggle/").status_code == 404
+    assert (
+        outsider.get("/__debug__/nocache/records/", {"url": "/", "since": "0"}).status_code == 404
+    )
+    with override_settings(DEBUG=False):
+        insider = Client()
+        assert insider.get("/media/a.png").status_code == 404
+        assert insider.get("/files/a.png").status_code == 404
+        assert _toggle(insider, "1").status_code == 404
+        assert (
+            insider.get("/__debug__/nocache/records/", {"url": "/", "since": "0"}).status_code
+            == 404
+        )
+    assert served_log().snapshot() == []
