@@ -37,6 +37,7 @@ class NoCachePanel(Panel):
     title = _("No-cache")
     nav_title = _("No-cache")
     template = "nocache_panel/panel.html"
+    _switch: tuple[bool, float]  # the switch and the time, read as the request came in
 
     # Stats: what the panel knew when the page was served. JSON-serialisable.
 
@@ -56,7 +57,7 @@ class NoCachePanel(Panel):
         return response
 
     def generate_stats(self, request: HttpRequest, response: HttpResponse) -> None:
-        enabled, since = getattr(self, "_switch", (False, time.time()))
+        enabled, since = self._switch
         session = state.session_digest(state.session_key(request))
         url = request.get_full_path()
         page_log().add(PageVisit(session=session, url=url, time=since))

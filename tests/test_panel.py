@@ -277,3 +277,24 @@ def test_refusals_debug_off_and_outside_internal_ips(db: None, media_root: Path)
             == 404
         )
     assert served_log().snapshot() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_panel_under_asgi_reads_the_switch_off_the_event_loop() -> None:
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    from .conftest import switch_on
+
+    browser = switch_on(Client())  # a session with the switch on
+
+    async def load() -> object:
+        client = AsyncClient()
+        client.cookies = browser.cookies
+        return await client.get("/")
+
+    page = async_to_sync(load)()
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    stats = _stats(browser)
+    assert stats["enabled"] is True
+    assert stats["page_url"] == "/"
