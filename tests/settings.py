@@ -56,5 +56,9 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [STATIC_SOURCE]
 MEDIA_URL = "/media/"
 DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "nocache_panel.panel.NoCachePanel"]
-DEBUG_TOOLBAR_CONFIG = {"IS_RUNNING_TESTS": False}
+DEBUG_TOOLBAR_CONFIG = {
+    "IS_RUNNING_TESTS": False,
+    # The live-server tests run the toolbar both ways.
+    "RENDER_PANELS": os.environ.get("NOCACHE_RENDER_PANELS") == "1",
+}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"

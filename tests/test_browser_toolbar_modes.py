@@ -1,0 +1,90 @@
+"""The panel in the toolbar's other modes: dark theme, the History panel, RENDER_PANELS."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import write
+from .live import LiveServer, run_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def open_panel(page: Page) -> None:
+    page.locator("#djdt-NoCachePanel a").click()
+    expect(page.locator("#NoCachePanel .djdt-nocache-table")).to_be_visible()
+
+
+def flip_off_and_on_without_reload(page: Page) -> None:
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    with page.expect_navigation():
+        switch.click()  # on: re-fetch, then reload
+    open_panel(page)
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    expect(switch).to_have_attribute("aria-checked", "true")
+    switch.click()  # off: no reload
+    expect(switch).to_have_attribute("aria-checked", "false")
+
+
+def test_dark_theme_the_panel_is_legible_and_works(live: LiveServer, page: Page) -> None:
+    write(live.static_source / "site.css", b"h1 {}")
+    page.goto(live.url + "/")
+    open_panel(page)
+    cell = page.locator("#NoCachePanel .djdt-nocache-rows td").first
+    expect(cell).to_be_visible()
+    colours = cell.evaluate(
+        """td => {
+            let el = td;
+            while (el && getComputedStyle(el).backgroundColor === "rgba(0, 0, 0, 0)") {
+                el = el.parentElement;
+            }
+            return [getComputedStyle(td).color, el && getComputedStyle(el).backgroundColor];
+        }"""
+    )
+    assert colours[1] is not None
+    assert colours[0] != colours[1]
+    flip_off_and_on_without_reload(page)
+
+
+def test_a_past_request_opened_from_history_shows_its_own_files(
+    live: LiveServer, page: Page
+) -> None:
+    write(live.static_source / "site.css", b"h1 {}")
+    page.goto(live.url + "/?first=1")
+    page.goto(live.url + "/?second=1")
+    page.locator("#djdt-HistoryPanel a").click()
+    row = page.locator("#djdtHistoryRequests tr").filter(has_text="/?first=1")
+    row.get_by_role("button", name="Switch").click()
+    open_panel(page)
+    table = page.locator("#NoCachePanel .djdt-nocache-table")
+    expect(table).to_have_attribute("data-nocache-page-url", "/?first=1")
+    expect(page.locator("#NoCachePanel .djdt-nocache-rows")).to_contain_text("/static/site.css")
+
+
+@pytest.fixture(scope="module")
+def rendered_inline() -> Iterator[LiveServer]:
+    with run_server(env={"NOCACHE_RENDER_PANELS": "1"}) as server:
+        yield server
+
+
+def test_render_panels_on_the_panel_comes_with_the_page(
+    rendered_inline: LiveServer, page: Page
+) -> None:
+    write(rendered_inline.static_source / "site.css", b"h1 {}")
+    page.goto(rendered_inline.url + "/")
+    open_panel(page)
+    expect(page.locator("#NoCachePanel .djdt-nocache-rows")).to_contain_text("/static/site.css")
+    flip_off_and_on_without_reload(page)
