@@ -60,5 +60,9 @@ class ClosingRequestHandler(WSGIRequestHandler):
 class NoCacheWSGIServer(WSGIServer):
     """runserver's server, with the request handler above."""
 
+    # A page's files arrive as a burst of connections; Django's queue of 10
+    # can overflow and reset some of them.
+    request_queue_size = 64
+
     def __init__(self, server_address: Any, handler_class: Any, *args: Any, **kwargs: Any):
         super().__init__(server_address, ClosingRequestHandler, *args, **kwargs)
