@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from nocache_panel.panel import HAS_TITLE_BAR
 
+from .browsing import fresh_page, open_panel
 from .conftest import write
 from .live import LiveServer
 
@@ -19,16 +20,8 @@ MONTH = 30 * 24 * 3600
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_panel(page: Page) -> None:
-    page.locator("#djdt-NoCachePanel a").click()
-    expect(page.locator("#NoCachePanel")).to_be_visible()
+    with fresh_page(chromium) as page:
+        yield page
 
 
 def test_the_panel_lists_the_pages_files_and_flips_the_switch(

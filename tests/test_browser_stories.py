@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from .browsing import open_panel
 from .images import solid_png
 from .live import REPO, LiveServer, run_server
 
@@ -86,11 +87,6 @@ def avatar_pixel(page: Page) -> list[int]:
             return Array.from(g.getImageData(4, 4, 1, 1).data.slice(0, 3)); }"""
         )
     )
-
-
-def open_panel(page: Page) -> None:
-    page.locator("#djdt-NoCachePanel a").click()
-    expect(page.locator("#NoCachePanel .djdt-nocache-table")).to_be_visible()
 
 
 def switch_on(page: Page) -> None:

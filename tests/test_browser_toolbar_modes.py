@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from .browsing import fresh_page, open_panel
 from .conftest import write
 from .live import LiveServer, run_server
 
@@ -16,16 +17,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(color_scheme="dark")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-def open_panel(page: Page) -> None:
-    page.locator("#djdt-NoCachePanel a").click()
-    expect(page.locator("#NoCachePanel .djdt-nocache-table")).to_be_visible()
+    with fresh_page(chromium, color_scheme="dark") as page:
+        yield page
 
 
 def flip_off_and_on_without_reload(page: Page) -> None:
