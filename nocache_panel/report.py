@@ -21,8 +21,6 @@ class Row:
     status: int
     url: str
     method: str
-    entry_point: str
-    no_cache: bool
     cache_control: str
     etag: str
     last_modified: str
@@ -75,8 +73,6 @@ def row_for(record: ServedRecord, now: float) -> Row:
         status=record["status"],
         url=record["path"],
         method=record["method"],
-        entry_point=record["entry_point"],
-        no_cache=record["no_cache"],
         cache_control=received.get("Cache-Control", ""),
         etag=received.get("ETag", ""),
         last_modified=received.get("Last-Modified", ""),
