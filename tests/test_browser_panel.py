@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -47,8 +48,6 @@ def test_the_panel_lists_the_pages_files_and_flips_the_switch(
     expect(css_row).to_contain_text("by heuristic: edits will not show")
     expect(css_row).to_contain_text("—")  # no Cache-Control
     mtime = (live.static_source / "site.css").stat().st_mtime
-    import datetime as dt
-
     shown = dt.datetime.fromtimestamp(mtime, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     expect(css_row).to_contain_text(shown)
     expect(image_row).to_contain_text("200")
@@ -69,6 +68,45 @@ def test_the_panel_lists_the_pages_files_and_flips_the_switch(
     switch.click()
     expect(switch).to_have_attribute("aria-checked", "false")
     expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile(r"^off"))
+
+
+def test_the_open_table_takes_in_late_files_and_leaves_unchanged_rows_alone(
+    live: LiveServer, page: Page
+) -> None:
+    # A month old: its verdict ("fresh for 3 days") does not tick between polls.
+    write(live.static_source / "site.css", b"h1 {}", age=MONTH)
+    write(live.media_root / "late.png", PNG_1PX)
+    page.goto(live.url + "/")
+    open_panel(page)
+    rows = page.locator("#NoCachePanel .djdt-nocache-rows tr")
+    url_cell = rows.filter(has_text="/static/site.css").locator("code")
+    expect(url_cell).to_be_visible()
+    feed = re.compile(r"/nocache/records/")
+    # Let the refresh that opening the panel starts land before selecting.
+    with page.expect_response(feed):
+        pass
+    url_cell.select_text()
+    for _ in range(2):  # two polls that bring the same rows
+        with page.expect_response(feed):
+            pass
+    selected = url_cell.evaluate("el => el.getRootNode().getSelection?.().toString() ?? ''")
+    if not selected:  # no shadow DOM: the selection is the document's
+        selected = page.evaluate("getSelection().toString()")
+    assert selected == "/static/site.css"
+
+    page.evaluate("fetch('/media/late.png')")  # a file asked for after the page
+    expect(rows.filter(has_text="/media/late.png")).to_contain_text("200")
+
+
+def test_the_switch_stays_disabled_while_its_script_is_missing(
+    live: LiveServer, page: Page
+) -> None:
+    page.route("**/nocache_panel/js/panel.js", lambda route: route.abort())
+    page.goto(live.url + "/")
+    open_panel(page)
+    switch = page.get_by_role("switch", name=re.compile("no-cache"))
+    expect(switch).to_be_visible()
+    expect(switch).to_be_disabled()  # not a button that silently does nothing
 
 
 PNG_1PX = bytes.fromhex(

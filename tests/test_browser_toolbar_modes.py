@@ -36,19 +36,21 @@ def test_dark_theme_the_panel_is_legible_and_works(live: LiveServer, page: Page)
     write(live.static_source / "site.css", b"h1 {}")
     page.goto(live.url + "/")
     open_panel(page)
-    cell = page.locator("#NoCachePanel .djdt-nocache-rows td").first
-    expect(cell).to_be_visible()
-    colours = cell.evaluate(
-        """td => {
+    expect(page.locator("#NoCachePanel .djdt-nocache-rows td").first).to_be_visible()
+    # Read both colours in one task: a refresh may replace the rows between two calls.
+    text, background = page.wait_for_function(
+        """() => {
+            const root = document.getElementById("djDebugRoot");
+            const td = (root?.shadowRoot ?? document).querySelector(
+                "#NoCachePanel .djdt-nocache-rows td");
             let el = td;
             while (el && getComputedStyle(el).backgroundColor === "rgba(0, 0, 0, 0)") {
                 el = el.parentElement;
             }
-            return [getComputedStyle(td).color, el && getComputedStyle(el).backgroundColor];
+            return td && el && [getComputedStyle(td).color, getComputedStyle(el).backgroundColor];
         }"""
-    )
-    assert colours[1] is not None
-    assert colours[0] != colours[1]
+    ).json_value()
+    assert text != background
     flip_off_and_on_without_reload(page)
 
 

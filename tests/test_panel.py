@@ -241,7 +241,10 @@ def test_without_sessions_the_panel_says_so(db: None) -> None:
         html = _render(client)
         assert "the no-cache switch cannot be saved" in html
         if HAS_TITLE_BAR:
-            assert "disabled" in page.split('role="switch"')[1].split(">")[0]
+            switch_tag = page.split('role="switch"')[1].split(">")[0]
+            # disabled for good, not only until the panel's script arms it
+            assert "disabled" in switch_tag
+            assert "data-nocache-arm" not in switch_tag
         assert _toggle(client, "1", HTTP_X_CSRFTOKEN="x").status_code in (403, 409)
 
 

@@ -107,6 +107,26 @@ function showNeverAsked(servedPaths) {
     section.classList.toggle("djdt-hidden", unasked.size === 0);
 }
 
+// Swap in only the rows that changed, so that a poll leaves a text selection or a
+// hovered row alone unless that row itself changed.
+function updateRows(rows, html) {
+    const incoming = document.createElement("template");
+    incoming.innerHTML = html;
+    const fresh = [...incoming.content.children];
+    const current = [...rows.children];
+    fresh.forEach((row, index) => {
+        const old = current[index];
+        if (!old) {
+            rows.append(row);
+        } else if (!old.isEqualNode(row)) {
+            old.replaceWith(row);
+        }
+    });
+    for (const extra of current.slice(fresh.length)) {
+        extra.remove();
+    }
+}
+
 async function refresh() {
     const settings = settingsElement();
     const visit = pageVisit();
@@ -124,7 +144,7 @@ async function refresh() {
     setSubtitle(subtitleFor(data.count));
     const rows = panel()?.querySelector(".djdt-nocache-rows");
     if (rows) {
-        rows.innerHTML = data.rows;
+        updateRows(rows, data.rows);
     }
     showNeverAsked(data.served_paths);
 }
@@ -176,6 +196,15 @@ async function toggle(button) {
     }
 }
 
+// Switches arrive disabled, so that a click before this script runs is not lost
+// silently; enable each once the click handler is in place.
+function armSwitches() {
+    for (const button of panel()?.querySelectorAll("[data-nocache-arm]") ?? []) {
+        button.removeAttribute("data-nocache-arm");
+        button.disabled = false;
+    }
+}
+
 function onClick(event) {
     const button = event
         .composedPath()
@@ -197,8 +226,10 @@ function start() {
         csrfToken = settings.dataset.nocacheCsrf;
     }
     document.addEventListener("click", onClick);
+    armSwitches();
     debugElement()?.addEventListener("djdt.panel.render", (event) => {
         if (event.detail?.panelId === PANEL_ID) {
+            armSwitches();
             refresh();
         }
     });
