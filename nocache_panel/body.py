@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable
 
 
@@ -24,7 +25,7 @@ def take_cut_short() -> bool:
 
 
 class FileBody:
-    """A read-only file-like object over ``length`` bytes of ``fd`` from ``start``.
+    """A read-only file-like object over a span of an open file; it owns the descriptor.
 
     It reads with ``pread`` so the response keeps the version that was opened
     (a file replaced by rename streams on from the old inode). When the file
@@ -33,14 +34,22 @@ class FileBody:
     the client sees a failed download rather than waiting for the rest.
     """
 
-    def __init__(self, fd: int, name: str, start: int, length: int) -> None:
+    def __init__(self, fd: int, name: str) -> None:
         self.fd = fd
         self.name = name  # FileResponse derives Content-Disposition from it
-        self.position = start
-        self.remaining = length
+        self.position = 0
+        self.remaining = 0
         self.bytes_read = 0
         self.on_close: Callable[[int], None] | None = None
         self.closed = False
+        # A response dropped without close() (a middleware that answers 412
+        # instead, an error while building it) must not keep the descriptor.
+        self._release = weakref.finalize(self, os.close, fd)
+
+    def select(self, start: int, length: int) -> None:
+        """Send ``length`` bytes from ``start``."""
+        self.position = start
+        self.remaining = length
 
     def read(self, size: int = -1) -> bytes:
         if self.remaining <= 0:
@@ -60,6 +69,6 @@ class FileBody:
         if self.closed:
             return
         self.closed = True
-        os.close(self.fd)
+        self._release()
         if self.on_close is not None:
             self.on_close(self.bytes_read)

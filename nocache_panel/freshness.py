@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 Basis = Literal["no-store", "no-cache", "max-age", "expires", "heuristic", "none"]
 HEURISTIC_FRACTION = 0.1
+LONGEST = 100 * 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def freshness_lifetime(
     max_age = directives.get("max-age")
     if max_age is not None:
         # An invalid max-age makes the response stale (section 5.2.2.1).
-        return Freshness(int(max_age) if max_age.isdigit() else 0, "max-age")
+        valid = max_age.isascii() and max_age.isdigit()
+        return Freshness(int(max_age) if valid else 0, "max-age")
     if expires is not None:
         expires_at = parse_http_date_safe(expires)
         return Freshness(max(0, expires_at - date) if expires_at else 0, "expires")
@@ -89,6 +91,7 @@ def changed_since_served(record: ServedRecord, mtime_ns: int | None, size: int |
 def describe_duration(seconds: float) -> str:
     """``"3 days"``, ``"5 hours"``: the largest unit only, translated."""
     start = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    seconds = min(seconds, LONGEST)  # a max-age of 10**20 is "100 years", not an overflow
     if seconds < 60:
         return _("%(seconds)d seconds") % {"seconds": seconds}
     return timesince(start, start + dt.timedelta(seconds=seconds), depth=1)

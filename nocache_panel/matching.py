@@ -11,7 +11,10 @@ def referer_path(referer: str | None) -> str | None:
     """A Referer as the path and query a record keeps (no scheme, host or fragment)."""
     if not referer:
         return None
-    parts = urlsplit(referer)
+    try:
+        parts = urlsplit(referer)
+    except ValueError:  # "http://[::1" and the like: any client can send one
+        return None
     return parts.path + ("?" + parts.query if parts.query else "")
 
 

@@ -11,16 +11,16 @@ from debug_toolbar.panels import Panel
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Warning
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import panel_views, state
 from .mounts import configured_mounts
-from .records import PageVisit, page_log
+from .records import PageVisit, clip, page_log
 from .report import page_report, subtitle
 from .rows_html import rows_html
 
@@ -59,7 +59,7 @@ class NoCachePanel(Panel):
     def generate_stats(self, request: HttpRequest, response: HttpResponse) -> None:
         enabled, since = self._switch
         session = state.session_digest(state.session_key(request))
-        url = request.get_full_path()
+        url = clip(request.get_full_path())
         page_log().add(PageVisit(session=session, url=url, time=since))
         self.record_stats(
             {
@@ -101,18 +101,16 @@ class NoCachePanel(Panel):
 
     @property
     def scripts(self) -> list[str]:
-        return [*super().scripts, static(SCRIPT)]
+        return [*super().scripts, script_url()]
 
     def _render_switch(self) -> str:
         stats = self.get_stats()
-        request = self.toolbar.request
         return render_to_string(
             "nocache_panel/switch.html",
             {
                 **stats,
-                "csrf_token": get_token(request) if request is not None else "",
                 "csp_nonce": getattr(self.toolbar, "csp_nonce", None),
-                "script": static(SCRIPT),
+                "script": script_url(),
                 "subtitle": subtitle(stats["enabled"], None),
             },
         )
@@ -127,6 +125,15 @@ class NoCachePanel(Panel):
     @classmethod
     def run_checks(cls) -> list[CheckMessage]:
         return panel_checks()
+
+
+def script_url() -> str:
+    """The panel's script, with its endpoints in the query: it trusts nothing on the page."""
+    url = static(SCRIPT)
+    endpoints = urlencode(
+        {"toggle": reverse("djdt:nocache_toggle"), "records": reverse("djdt:nocache_records")}
+    )
+    return f"{url}{'&' if '?' in url else '?'}{endpoints}"
 
 
 def panel_checks() -> list[CheckMessage]:

@@ -35,8 +35,9 @@ except ImportError:  # Django < 5.1 has no LoginRequiredMiddleware to escape
 def toggle(request: HttpRequest) -> JsonResponse:
     """POST: set this browser's switch from the ``enabled`` field ("1" or "0").
 
-    GET: the switch's state and a CSRF token for the POST, for pages that
-    rendered no token (the switch in lazily loaded content, older toolbars).
+    GET: the switch's state and a CSRF token for the POST. The script asks
+    before each flip: the answer also sets the CSRF cookie, which a page
+    rendered by a toolbar placed before ``CsrfViewMiddleware`` never got.
     """
     if request.method == "GET":
         return JsonResponse({"enabled": state.is_enabled(request), "csrf": get_token(request)})

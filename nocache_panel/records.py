@@ -32,6 +32,15 @@ class ServedRecord(TypedDict):
     size: int | None
 
 
+# Stored strings are cut to this many characters, so that the log's bound in
+# records is a bound in bytes too, whatever size of header a client sends.
+MAX_VALUE = 1024
+
+
+def clip(value: str) -> str:
+    return value[:MAX_VALUE]
+
+
 # The headers the panel shows; anything else is left out of the log.
 REQUEST_HEADERS = (
     "If-None-Match",

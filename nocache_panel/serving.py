@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import (
+    BadHeaderError,
     FileResponse,
     Http404,
     HttpResponse,
@@ -35,7 +36,7 @@ from django.views.static import directory_index, was_modified_since
 from . import state
 from .body import FileBody
 from .ranges import UNSATISFIABLE, if_range_allows, parse_range
-from .records import REQUEST_HEADERS, RESPONSE_HEADERS, ServedRecord, served_log
+from .records import REQUEST_HEADERS, RESPONSE_HEADERS, ServedRecord, clip, served_log
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -94,11 +95,13 @@ def serve_file(
         for name, value in response.items()
         if name.lower() in _RESPONSE_NAMES
     }
-    _finish(record, response.status_code, started)
+    status = response.status_code
+    _finish(record, status, started)
     body = getattr(response, "file_to_stream", None)
     if isinstance(body, FileBody):
         # Bytes sent and the full duration are known once the server closed the body.
-        body.on_close = lambda sent: _finish(record, response.status_code, started, sent)
+        # (Not a closure over the response: a dropped response must be freed at once.)
+        body.on_close = lambda sent: _finish(record, status, started, sent)
     log.add(record)
     return response
 
@@ -145,35 +148,60 @@ def _file_response(
     # Validators are judged on a stat; only a full or partial answer opens the file.
     early, byte_range = _early_response(request, st, no_cache)
     if early is None:
+        body = _open(fullpath)
         try:
-            fd = os.open(fullpath, _OPEN_FLAGS)
-        except OSError:
-            raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
-        opened = os.fstat(fd)
-        if _version(opened) != _version(st):
-            # Replaced between the stat and the open: describe what will be sent.
-            st = opened
-            early, byte_range = _early_response(request, st, no_cache)
-            if early is not None:
-                os.close(fd)
+            opened = os.fstat(body.fd)
+            if _version(opened) != _version(st):
+                # Replaced between the stat and the open: describe what will be sent.
+                st = opened
+                early, byte_range = _early_response(request, st, no_cache)
+            if early is None:
+                start, length = byte_range or (0, st.st_size)
+                body.select(start, length)
+                response = _stream(body, fullpath, st, byte_range, no_cache)
+        except BaseException:
+            body.close()
+            raise
+        if early is not None:
+            body.close()
     record["mtime_ns"] = st.st_mtime_ns
     record["size"] = st.st_size
-    if early is not None:
-        return early
+    return early if early is not None else response
 
-    start, length = byte_range or (0, st.st_size)
+
+def _open(fullpath: str) -> FileBody:
+    try:
+        fd = os.open(fullpath, _OPEN_FLAGS)
+    except OSError:
+        raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
+    return FileBody(fd, fullpath)
+
+
+def _stream(
+    body: FileBody,
+    fullpath: str,
+    st: os.stat_result,
+    byte_range: tuple[int, int] | None,
+    no_cache: bool,
+) -> FileResponse:
     content_type, encoding = mimetypes.guess_type(fullpath)
-    body = FileBody(fd, fullpath, start, length)
-    response = FileResponse(body, content_type=content_type or "application/octet-stream")
+    content_type = content_type or "application/octet-stream"
+    try:
+        response = FileResponse(body, content_type=content_type)
+    except BadHeaderError:
+        # Django < 5.0 cannot quote a CR or LF of the file name in Content-Disposition.
+        body.name = ""
+        response = FileResponse(body, content_type=content_type)
     response.block_size = BLOCK_SIZE
-    response["Content-Length"] = str(length)
+    response["Content-Length"] = str(body.remaining)
     response["Last-Modified"] = http_date(st.st_mtime)
     if encoding:
         response["Content-Encoding"] = encoding
     response["Accept-Ranges"] = "bytes"
     if byte_range is not None:
         response.status_code = 206
-        response["Content-Range"] = f"bytes {start}-{start + length - 1}/{st.st_size}"
+        end = body.position + body.remaining - 1
+        response["Content-Range"] = f"bytes {body.position}-{end}/{st.st_size}"
     if no_cache:
         _add_no_cache_headers(response, etag_for(st), response["Last-Modified"])
     return response
@@ -230,14 +258,14 @@ def _new_record(request: HttpRequest, no_cache: bool, entry_point: str) -> Serve
     return {
         "time": time.time(),
         "method": request.method or "",
-        "path": request.get_full_path(),
+        "path": clip(request.get_full_path()),
         "status": 0,
         "bytes_sent": 0,
         "duration_ms": 0.0,
         "no_cache": no_cache,
         "entry_point": entry_point,
         "session": state.session_digest(state.session_key(request)),
-        "request_headers": {name: meta[key] for name, key in _REQUEST_META if key in meta},
+        "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
         "response_headers": {},
         "root": None,
         "file": None,

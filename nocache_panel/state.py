@@ -34,6 +34,9 @@ SESSION_KEY = "nocache_panel_enabled"
 # always reads the session. Other worker processes follow within this time.
 MEMO_SECONDS = 2.0
 _MEMO_LIMIT = 1000
+# Session keys are 32 characters (40 at most in the database); a longer cookie
+# (the signed-cookie engine, or a hostile one) is read each time, not kept.
+_MEMO_KEY_LIMIT = 256
 _memo: dict[str, tuple[bool | None, float]] = {}
 
 
@@ -92,10 +95,12 @@ def _stored_choice(request: HttpRequest) -> bool | None:
         return memo[0]
     session: SessionBase = engine.SessionStore(key)
     value = session.get(SESSION_KEY)
-    if len(_memo) >= _MEMO_LIMIT:
-        _memo.clear()
-    _memo[key] = (None if value is None else bool(value), now)
-    return _memo[key][0]
+    choice = None if value is None else bool(value)
+    if len(key) <= _MEMO_KEY_LIMIT:
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        _memo[key] = (choice, now)
+    return choice
 
 
 def is_enabled(request: HttpRequest) -> bool:

@@ -2,8 +2,9 @@
 
     python -m tests.bench_panel
 
-Prints the render time against the 30 ms budget (as a ratio), and the log's
-memory after 1x, 2x and 10x its bound of records (it must stay flat).
+Prints the render time against the 30 ms budget (as a ratio), the log's
+memory after 1x, 2x and 10x its bound of records (it must stay flat), and its
+memory at its bound when every request carries 60 KB headers (under 16 MiB).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.test import Client  # noqa: E402
 from nocache_panel.records import ServedRecord, served_log  # noqa: E402
 
 BUDGET_MS = 30.0
+HUGE_HEADERS_BUDGET = 16 * 1024 * 1024
 
 
 def fake_record(number: int, since: float, root: Path) -> ServedRecord:
@@ -110,6 +112,41 @@ def main() -> None:
         "log memory after 1x / 2x / 10x its bound of records: "
         + " / ".join(f"{size / 1024:.0f} KiB" for size in sizes)
         + f"  (10x vs 1x: {growth:.2f}x; flat means about 1.00x)"
+    )
+    huge_headers(root)
+
+
+def deep_size(value: object) -> int:
+    """Bytes held by a tree of dicts, lists and scalars (shared parts counted each time)."""
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(deep_size(k) + deep_size(v) for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        size += sum(deep_size(item) for item in value)
+    return size
+
+
+def huge_headers(root: Path) -> None:
+    """550 real requests through the core, each with a 60 KB path, validator, Referer, cookie."""
+    from nocache_panel import state
+
+    (root / "huge.css").write_bytes(b"a {}")
+    huge = "x" * 60_000
+    client = Client(REMOTE_ADDR="192.0.2.10")  # outside INTERNAL_IPS: no toolbar run
+    log = served_log()
+    log.clear()
+    for number in range(550):
+        client.cookies["sessionid"] = f"{number}{huge}"
+        client.get(
+            f"/static/huge.css?{number}{huge}",
+            HTTP_IF_NONE_MATCH=huge,
+            HTTP_REFERER="http://testserver/" + huge,
+        ).close()
+    held = deep_size(log.snapshot()) + deep_size(state._memo)
+    verdict = "ok" if held < HUGE_HEADERS_BUDGET else "OVER BUDGET"
+    print(
+        f"log and session memo after 550 requests with 60 KB headers ({len(log)} records): "
+        f"{held / 2**20:.2f} MiB = {held / HUGE_HEADERS_BUDGET:.2f}x the 16 MiB budget  {verdict}"
     )
 
 

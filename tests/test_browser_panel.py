@@ -101,7 +101,7 @@ def test_the_open_table_takes_in_late_files_and_leaves_unchanged_rows_alone(
 def test_the_switch_stays_disabled_while_its_script_is_missing(
     live: LiveServer, page: Page
 ) -> None:
-    page.route("**/nocache_panel/js/panel.js", lambda route: route.abort())
+    page.route("**/nocache_panel/js/panel.js?*", lambda route: route.abort())
     page.goto(live.url + "/")
     open_panel(page)
     switch = page.get_by_role("switch", name=re.compile("no-cache"))

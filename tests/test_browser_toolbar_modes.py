@@ -61,8 +61,12 @@ def test_a_past_request_opened_from_history_shows_its_own_files(
     page.goto(live.url + "/?first=1")
     page.goto(live.url + "/?second=1")
     page.locator("#djdt-HistoryPanel a").click()
+    toolbar = page.locator("#djDebug")
+    current = toolbar.get_attribute("data-request-id")
     row = page.locator("#djdtHistoryRequests tr").filter(has_text="/?first=1")
     row.get_by_role("button", name="Switch").click()
+    # The switch lands when its answer replaces the toolbar's state; open the panel after.
+    expect(toolbar).not_to_have_attribute("data-request-id", current or "")
     open_panel(page)
     table = page.locator("#NoCachePanel .djdt-nocache-table")
     expect(table).to_have_attribute("data-nocache-page-url", "/?first=1")

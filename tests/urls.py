@@ -23,8 +23,13 @@ def page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "page.html")
 
 
+def planted(request: HttpRequest) -> HttpResponseBase:
+    return render(request, "planted.html")
+
+
 urlpatterns = [
     path("", page, name="page"),
+    path("planted/", planted),
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
     path("__debug__/", include("debug_toolbar.urls")),

@@ -4,34 +4,55 @@
 
 const PANEL_ID = "NoCachePanel";
 const POLL_MS = 2000;
-let csrfToken = "";
+const MAX_POLL_MS = 30000; // while the server is away (runserver's autoreload), ask less often
 
+// The endpoints come with this module's own URL, written by the panel's Python code:
+// never from the page, where markup that merely looks like the toolbar could name others.
+const ENDPOINTS = (() => {
+    const query = new URL(import.meta.url).searchParams;
+    return { toggle: sameOrigin(query.get("toggle")), records: sameOrigin(query.get("records")) };
+})();
+
+function sameOrigin(value) {
+    if (!value) {
+        return null;
+    }
+    const url = new URL(value, location.href);
+    return url.origin === location.origin ? url : null;
+}
+
+// The toolbar's own element. With the shadow DOM it is inside #djDebugRoot's shadow root,
+// which page markup cannot create; without it, the toolbar is the last #djDebug, inserted
+// after everything the page holds.
 function debugElement() {
-    const root = document.getElementById("djDebugRoot");
-    const scope = root?.shadowRoot ?? document;
-    return scope.querySelector("#djDebug");
+    for (const host of document.querySelectorAll("#djDebugRoot")) {
+        const inner = host.shadowRoot?.querySelector("#djDebug");
+        if (inner) {
+            return inner;
+        }
+    }
+    const candidates = document.querySelectorAll("#djDebug");
+    return candidates[candidates.length - 1] ?? null;
 }
 
 function panel() {
     return debugElement()?.querySelector(`#${PANEL_ID}`) ?? null;
 }
 
-// The page visit the panel describes: from its title bar, or from its content.
+// The switch's wrapper: the page visit it describes and the file prefixes.
 function settingsElement() {
-    return panel()?.querySelector("[data-nocache-records-url]") ?? null;
+    return panel()?.querySelector(".djdt-nocache-bar") ?? null;
 }
 
 function pageVisit() {
-    const el = panel()?.querySelector("[data-nocache-page-url]");
+    const el = settingsElement();
     return el ? { url: el.dataset.nocachePageUrl, since: el.dataset.nocacheSince } : null;
 }
 
-// No token on the page (the switch came with lazily loaded content): ask for one.
-async function fetchCsrfToken(settings) {
-    const response = await fetch(settings.dataset.nocacheToggleUrl, {
-        credentials: "same-origin",
-    });
-    return response.ok ? (await response.json()).csrf : "";
+async function getJSON(url, options = {}) {
+    const response = await fetch(url, { credentials: "same-origin", ...options });
+    const data = await response.json().catch(() => ({}));
+    return { ok: response.ok, status: response.status, data };
 }
 
 function setStatus(text) {
@@ -108,7 +129,8 @@ function showNeverAsked(servedPaths) {
 }
 
 // Swap in only the rows that changed, so that a poll leaves a text selection or a
-// hovered row alone unless that row itself changed.
+// hovered row alone unless that row itself changed. The rows are the panel's own
+// endpoint's HTML, escaped on the server.
 function updateRows(rows, html) {
     const incoming = document.createElement("template");
     incoming.innerHTML = html;
@@ -127,26 +149,42 @@ function updateRows(rows, html) {
     }
 }
 
-async function refresh() {
-    const settings = settingsElement();
+let failedPolls = 0;
+let refreshing = null;
+
+// One request at a time: a slow server must not pile polls up.
+function refresh() {
+    refreshing ??= loadRows().finally(() => {
+        refreshing = null;
+    });
+    return refreshing;
+}
+
+async function loadRows() {
     const visit = pageVisit();
-    if (!settings || !visit) {
+    if (!ENDPOINTS.records || !visit) {
         return;
     }
-    const url = new URL(settings.dataset.nocacheRecordsUrl, location.href);
+    const url = new URL(ENDPOINTS.records);
     url.searchParams.set("url", visit.url);
     url.searchParams.set("since", visit.since);
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) {
+    let answer;
+    try {
+        answer = await getJSON(url);
+    } catch {
+        answer = { ok: false };
+    }
+    if (!answer.ok || typeof answer.data.rows !== "string") {
+        failedPolls += 1;
         return;
     }
-    const data = await response.json();
-    setSubtitle(subtitleFor(data.count));
+    failedPolls = 0;
+    setSubtitle(subtitleFor(answer.data.count));
     const rows = panel()?.querySelector(".djdt-nocache-rows");
     if (rows) {
-        updateRows(rows, data.rows);
+        updateRows(rows, answer.data.rows);
     }
-    showNeverAsked(data.served_paths);
+    showNeverAsked(answer.data.served_paths ?? []);
 }
 
 // Replace each cached copy: a plain reload would keep using copies the browser
@@ -159,31 +197,43 @@ async function refetchPageFiles() {
     return urls.length;
 }
 
-async function toggle(button) {
-    const settings = settingsElement();
-    const enable = button.getAttribute("aria-checked") !== "true";
-    csrfToken = settings.dataset.nocacheCsrf || csrfToken || (await fetchCsrfToken(settings));
+// A fresh token for each flip: the GET also sets the CSRF cookie, which a page
+// rendered with the toolbar's middleware before CsrfViewMiddleware never got.
+async function saveChoice(enable) {
+    const token = await getJSON(ENDPOINTS.toggle);
+    if (!token.ok) {
+        return token;
+    }
     const body = new FormData();
     body.append("enabled", enable ? "1" : "0");
+    return getJSON(ENDPOINTS.toggle, {
+        method: "POST",
+        body,
+        headers: { "X-CSRFToken": token.data.csrf },
+    });
+}
+
+async function toggle(button) {
+    const enable = button.getAttribute("aria-checked") !== "true";
     button.disabled = true;
     try {
-        const response = await fetch(settings.dataset.nocacheToggleUrl, {
-            method: "POST",
-            body,
-            credentials: "same-origin",
-            headers: { "X-CSRFToken": csrfToken },
-        });
-        const data = await response.json().catch(() => ({}));
-        if (!response.ok) {
-            setStatus(data.error ?? `The switch could not be saved (${response.status}).`);
+        let answer;
+        try {
+            answer = await saveChoice(enable);
+        } catch {
+            setStatus("The switch could not be saved: the server did not answer.");
+            return;
+        }
+        if (!answer.ok) {
+            setStatus(answer.data.error ?? `The switch could not be saved (${answer.status}).`);
             return;
         }
         for (const el of panel().querySelectorAll("[role=switch]")) {
-            el.setAttribute("aria-checked", String(data.enabled));
+            el.setAttribute("aria-checked", String(answer.data.enabled));
         }
         const count = panel().querySelectorAll(".djdt-nocache-rows tr[data-nocache-path]").length;
         setSubtitle(subtitleFor(count));
-        if (data.enabled) {
+        if (answer.data.enabled) {
             setStatus("Re-fetching this page's files…");
             const refetched = await refetchPageFiles();
             setStatus(`Re-fetched ${refetched} files; reloading…`);
@@ -199,6 +249,9 @@ async function toggle(button) {
 // Switches arrive disabled, so that a click before this script runs is not lost
 // silently; enable each once the click handler is in place.
 function armSwitches() {
+    if (!ENDPOINTS.toggle) {
+        return;
+    }
     for (const button of panel()?.querySelectorAll("[data-nocache-arm]") ?? []) {
         button.removeAttribute("data-nocache-arm");
         button.disabled = false;
@@ -206,10 +259,11 @@ function armSwitches() {
 }
 
 function onClick(event) {
+    const root = panel();
     const button = event
         .composedPath()
         .find((el) => el instanceof Element && el.matches(".djdt-nocache-switch"));
-    if (button && !button.disabled) {
+    if (button && root?.contains(button) && !button.disabled) {
         event.preventDefault();
         toggle(button);
     }
@@ -220,11 +274,18 @@ function panelIsOpen() {
     return Boolean(el && !el.classList.contains("djdt-hidden"));
 }
 
+// Poll while the panel is open; back off while requests fail.
+function schedulePoll() {
+    const delay = Math.min(POLL_MS * 2 ** failedPolls, MAX_POLL_MS);
+    setTimeout(async () => {
+        if (panelIsOpen()) {
+            await refresh();
+        }
+        schedulePoll();
+    }, delay);
+}
+
 function start() {
-    const settings = settingsElement();
-    if (settings?.dataset.nocacheCsrf) {
-        csrfToken = settings.dataset.nocacheCsrf;
-    }
     document.addEventListener("click", onClick);
     armSwitches();
     debugElement()?.addEventListener("djdt.panel.render", (event) => {
@@ -241,11 +302,7 @@ function start() {
     } else {
         window.addEventListener("load", settle, { once: true });
     }
-    setInterval(() => {
-        if (panelIsOpen()) {
-            refresh();
-        }
-    }, POLL_MS);
+    schedulePoll();
     if (panelIsOpen()) {
         refresh();
     }

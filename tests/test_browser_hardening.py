@@ -1,0 +1,46 @@
+"""The panel's script against a page that plants look-alike markup, in a real Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from nocache_panel.panel import HAS_TITLE_BAR
+
+from .browsing import fresh_page, open_panel
+from .conftest import write
+from .live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    with fresh_page(chromium) as page:
+        yield page
+
+
+def test_a_planted_fake_panel_with_a_data_url_runs_no_script(live: LiveServer, page: Page) -> None:
+    write(live.static_source / "site.css", b"h1 {}")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    flips: list[str] = []
+    page.on(
+        "request", lambda request: flips.append(request.url) if request.method == "POST" else None
+    )
+    page.goto(live.url + "/planted/")
+    if not HAS_TITLE_BAR:
+        open_panel(page)  # older toolbars load the script with the panel's content
+    page.wait_for_timeout(2 * 2000 + 500)  # two polls
+    assert dialogs == []
+    assert page.locator("img[src=x]").count() == 0
+    # The real toolbar's side bar is what the script updated: it found the real panel.
+    expect(page.locator("#djdt-NoCachePanel small")).to_have_text(
+        re.compile(r"^off · \d+ files?$")
+    )
+    page.get_by_text("planted switch").click()
+    page.wait_for_timeout(500)
+    assert flips == []  # the planted switch flips nothing
