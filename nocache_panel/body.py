@@ -50,6 +50,13 @@ class FileBody:
         """Send ``length`` bytes from ``start``."""
         self.position = start
         self.remaining = length
+        # Servers that sendfile() (gunicorn's wsgi.file_wrapper) start at the
+        # descriptor's offset and send Content-Length bytes; pread ignores it.
+        os.lseek(self.fd, start, os.SEEK_SET)
+
+    def fileno(self) -> int:
+        """The opened file: sendfile() sends the version that was opened, like read()."""
+        return self.fd
 
     def read(self, size: int = -1) -> bytes:
         if self.remaining <= 0:

@@ -9,7 +9,7 @@ add ``Vary: Cookie`` and break header parity with Django's own view.
 from __future__ import annotations
 
 import time
-from functools import cache
+from functools import cache, lru_cache
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 
 SESSION_KEY = "nocache_panel_enabled"
 # A page asks for dozens of files at once: one session read serves them all
-# for this long. The toggle endpoint updates the memo at once, and a request
-# sent with "Cache-Control: no-cache" (a hard reload, the panel's re-fetch)
-# always reads the session. Other worker processes follow within this time.
+# for this long, even when the browser asks for each with "Cache-Control:
+# no-cache" (DevTools' "Disable cache"). The toggle endpoint updates the memo
+# at once, and the panel's re-fetch, which sends "X-NoCache-Refetch", always
+# reads the session. Other worker processes follow within MEMO_SECONDS.
+_REFETCH_META = "HTTP_X_NOCACHE_REFETCH"
 MEMO_SECONDS = 2.0
 _MEMO_LIMIT = 1000
 # Session keys are 32 characters (40 at most in the database); a longer cookie
@@ -65,6 +67,8 @@ def _settings_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"INSTALLED_APPS", "SESSION_ENGINE", "SESSION_COOKIE_NAME"}:
         _session_engine.cache_clear()
         forget_choices()
+    if setting == "SECRET_KEY":
+        _digest.cache_clear()
 
 
 def session_key(request: HttpRequest) -> str | None:
@@ -79,6 +83,12 @@ def session_digest(key: str | None) -> str | None:
     """A keyed one-way digest of a session key: lets records be matched per browser."""
     if not key:
         return None
+    # A page's files share a session: one HMAC serves them all.
+    return _digest(key) if len(key) <= _MEMO_KEY_LIMIT else _digest.__wrapped__(key)
+
+
+@lru_cache(maxsize=_MEMO_LIMIT)
+def _digest(key: str) -> str:
     return salted_hmac("nocache_panel.session", key, algorithm="sha256").hexdigest()[:20]
 
 
@@ -90,8 +100,8 @@ def _stored_choice(request: HttpRequest) -> bool | None:
         return None
     now = time.monotonic()
     memo = _memo.get(key)
-    wants_fresh = "no-cache" in request.META.get("HTTP_CACHE_CONTROL", "")
-    if memo is not None and not wants_fresh and now - memo[1] < MEMO_SECONDS:
+    refetch = _REFETCH_META in request.META
+    if memo is not None and not refetch and now - memo[1] < MEMO_SECONDS:
         return memo[0]
     session: SessionBase = engine.SessionStore(key)
     value = session.get(SESSION_KEY)

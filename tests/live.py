@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,13 +52,27 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+def runserver(port: int, extra_args: tuple[str, ...]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "django",
+        "runserver",
+        f"127.0.0.1:{port}",
+        "--noreload",
+        *extra_args,
+    ]
+
+
 @contextmanager
 def run_server(
     settings: str = "tests.settings",
     extra_args: tuple[str, ...] = (),
     env: Mapping[str, str] | None = None,
     cwd: Path = REPO,
+    command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
 ) -> Iterator[LiveServer]:
+    """A server for the project (runserver unless ``command`` builds another argv)."""
     scratch = Path(tempfile.mkdtemp(prefix="nocache-live-"))
     environment = {
         **os.environ,
@@ -78,11 +92,7 @@ def run_server(
             [
                 shutil.which("timeout") or "timeout",
                 str(LIFETIME_SECONDS),
-                *django,
-                "runserver",
-                f"127.0.0.1:{port}",
-                "--noreload",
-                *extra_args,
+                *command(port, extra_args),
             ],
             env=environment,
             cwd=cwd,
@@ -106,13 +116,13 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], server: LiveServer) -
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"runserver exited:\n{server.log()}")
+            raise RuntimeError(f"the server exited:\n{server.log()}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"runserver did not start:\n{server.log()}")
+    raise RuntimeError(f"the server did not start:\n{server.log()}")
 
 
 @dataclass

@@ -31,6 +31,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "debug_toolbar",
 ]
+if os.environ.get("NOCACHE_STOCK_RUNSERVER") == "1":
+    # For benchmarks: staticfiles' runserver (Django's own) wins, as for a project without us.
+    INSTALLED_APPS.remove("nocache_panel")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("debug_toolbar"), "nocache_panel")
 MIDDLEWARE = [
     "nocache_panel.middleware.NoCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

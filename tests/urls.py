@@ -23,6 +23,12 @@ def page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "page.html")
 
 
+def many(request: HttpRequest) -> HttpResponseBase:
+    """A page of ``n`` images under /static/many/ (benchmarks write them)."""
+    count = min(int(request.GET.get("n", "100")), 1000)
+    return render(request, "many.html", {"files": [f"many/{i}.png" for i in range(count)]})
+
+
 def planted(request: HttpRequest) -> HttpResponseBase:
     return render(request, "planted.html")
 
@@ -30,6 +36,7 @@ def planted(request: HttpRequest) -> HttpResponseBase:
 urlpatterns = [
     path("", page, name="page"),
     path("planted/", planted),
+    path("many/", many),
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
     path("__debug__/", include("debug_toolbar.urls")),

@@ -188,11 +188,13 @@ async function loadRows() {
 }
 
 // Replace each cached copy: a plain reload would keep using copies the browser
-// considers fresh, since it never asks the server about them.
+// considers fresh, since it never asks the server about them. The header makes
+// every server process read the switch afresh rather than from its memo.
 async function refetchPageFiles() {
     const urls = [...new Set(pageFileEntries().map((entry) => entry.name))];
+    const headers = { "X-NoCache-Refetch": "1" };
     await Promise.allSettled(
-        urls.map((url) => fetch(url, { cache: "reload", credentials: "same-origin" }))
+        urls.map((url) => fetch(url, { cache: "reload", credentials: "same-origin", headers }))
     );
     return urls.length;
 }

@@ -1,0 +1,252 @@
+"""Pages at loopback speed: our runserver and gunicorn path against the usual alternatives.
+
+    python -m tests.bench_page
+
+Needs the test requirements plus gunicorn and whitenoise, and Debian's chromium.
+Prints four ratios, each from one run with the two sides interleaved, medians of 5:
+
+1. 30 kept-alive requests of a 2 KB file: ours vs Django's stock runserver (<= 0.1x);
+2. a 100-file page's first load in Chromium: ours vs stock runserver (<= 0.6x);
+3. a reload with the switch on (100 revalidations) vs stock runserver with the
+   browser cache disabled through CDP, what a person does instead (<= 0.5x);
+4. a 10 MB file under gunicorn (gthread, 8 threads, 8 clients): server CPU per
+   request, ours vs WhiteNoise (<= 1.0x).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import CHROMIUM_FLAGS
+from tests.images import solid_png
+from tests.live import LiveServer, run_server, runserver
+
+ROUNDS = 5
+FILES = 100
+# Images that cost the browser almost nothing to decode: the server's part shows.
+PNG = solid_png((200, 60, 20), size=8)
+
+
+def prepared_scratch() -> Path:
+    """A scratch folder with the benchmark's files, made before any server starts."""
+    scratch = Path(tempfile.mkdtemp(prefix="nocache-bench-"))
+    many = scratch / "static-source" / "many"
+    many.mkdir(parents=True)
+    for number in range(FILES):
+        (many / f"{number}.png").write_bytes(PNG)
+    (scratch / "static-source" / "small.css").write_bytes(b"a" * 2048)
+    (scratch / "static-source" / "big.bin").write_bytes(os.urandom(10 * 1024 * 1024))
+    return scratch
+
+
+@contextmanager
+def server(
+    scratch: Path,
+    env: dict[str, str] | None = None,
+    command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
+) -> Iterator[LiveServer]:
+    """A server over the shared scratch folder, with a database of its own."""
+    database = tempfile.mktemp(suffix=".sqlite3", dir=scratch)
+    environment = {"NOCACHE_TEST_SCRATCH": str(scratch), "NOCACHE_TEST_DB": database}
+    with run_server(env={**environment, **(env or {})}, command=command) as live:
+        yield live
+
+
+def interleaved(ours: Callable[[], float], theirs: Callable[[], float]) -> tuple[float, float]:
+    """Medians of ROUNDS measurements of each, alternating which goes first."""
+    mine, other = [], []
+    for number in range(ROUNDS):
+        if number % 2:
+            other.append(theirs())
+            mine.append(ours())
+        else:
+            mine.append(ours())
+            other.append(theirs())
+    return statistics.median(mine), statistics.median(other)
+
+
+def show(label: str, ours: float, theirs: float, unit: str, target: float) -> None:
+    ratio = ours / theirs
+    verdict = "ok" if ratio <= target else f"OVER {target:.2f}x"
+    print(f"{label:<62} {ratio:5.2f}x  ({ours:8.2f} vs {theirs:8.2f} {unit})  {verdict}")
+
+
+def keep_alive_ms(live: LiveServer) -> float:
+    """30 requests of a 2 KB file on one kept-alive connection."""
+    import time
+
+    connection = http.client.HTTPConnection(live.url.removeprefix("http://"), timeout=30)
+    start = time.perf_counter()
+    for _ in range(30):
+        connection.request("GET", "/static/small.css")
+        response = connection.getresponse()
+        assert response.status == 200 and len(response.read()) == 2048
+    elapsed = time.perf_counter() - start
+    connection.close()
+    return elapsed * 1000
+
+
+def load_ms(page: object) -> float:
+    return float(
+        page.evaluate(  # type: ignore[attr-defined]
+            "performance.getEntriesByType('navigation')[0].loadEventEnd"
+        )
+    )
+
+
+def first_load_ms(browser: object, live: LiveServer) -> float:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{live.url}/many/?n={FILES}")
+    elapsed = load_ms(page)
+    context.close()
+    return elapsed
+
+
+def reload_ms(page: object) -> float:
+    page.reload()  # type: ignore[attr-defined]
+    return load_ms(page)
+
+
+def switch_on(live: LiveServer, context: object) -> None:
+    request = context.request  # type: ignore[attr-defined]
+    token = request.get(live.url + "/__debug__/nocache/toggle/").json()["csrf"]
+    answer = request.post(
+        live.url + "/__debug__/nocache/toggle/",
+        form={"enabled": "1"},
+        headers={"X-CSRFToken": token, "Referer": live.url + "/"},
+    )
+    assert answer.ok, answer.text()
+
+
+def gunicorn(app: str) -> Callable[[int, tuple[str, ...]], list[str]]:
+    def command(port: int, extra_args: tuple[str, ...]) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            f"--bind=127.0.0.1:{port}",
+            "--worker-class=gthread",
+            "--workers=1",
+            "--threads=8",
+            "--log-level=warning",
+            app,
+        ]
+
+    return command
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User and system CPU of a process and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += times.get(pid, 0.0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def cpu_per_request_ms(live: LiveServer, clients: int = 8, each: int = 12) -> float:
+    """Server CPU per 10 MB response with ``clients`` concurrent kept-alive clients."""
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(live.url.removeprefix("http://"), timeout=60)
+        for _ in range(each):
+            connection.request("GET", "/static/big.bin")
+            response = connection.getresponse()
+            received = 0
+            while chunk := response.read(1 << 20):
+                received += len(chunk)
+            assert response.status == 200 and received == 10 * 1024 * 1024
+        connection.close()
+
+    before = tree_cpu_seconds(live.process.pid)
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return (tree_cpu_seconds(live.process.pid) - before) * 1000 / (clients * each)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    scratch = prepared_scratch()
+    stock_env = {"NOCACHE_STOCK_RUNSERVER": "1"}
+    try:
+        with server(scratch) as ours, server(scratch, env=stock_env) as stock:
+            show(
+                "30 kept-alive requests of a 2 KB file",
+                *interleaved(lambda: keep_alive_ms(ours), lambda: keep_alive_ms(stock)),
+                "ms",
+                0.1,
+            )
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
+                )
+                show(
+                    f"first load of a {FILES}-file page in Chromium",
+                    *interleaved(
+                        lambda: first_load_ms(browser, ours), lambda: first_load_ms(browser, stock)
+                    ),
+                    "ms",
+                    0.6,
+                )
+                switched = browser.new_context()
+                switch_on(ours, switched)
+                ours_page = switched.new_page()
+                ours_page.goto(f"{ours.url}/many/?n={FILES}")
+                uncached = browser.new_context()
+                cdp = uncached.new_cdp_session(stock_page := uncached.new_page())
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                stock_page.goto(f"{stock.url}/many/?n={FILES}")
+                show(
+                    "reload, switch on vs stock with DevTools' Disable cache",
+                    *interleaved(lambda: reload_ms(ours_page), lambda: reload_ms(stock_page)),
+                    "ms",
+                    0.5,
+                )
+                browser.close()
+        with (
+            server(scratch, command=gunicorn("tests.wsgi:application")) as ours,
+            server(scratch, command=gunicorn("tests.wsgi_whitenoise:application()")) as whitenoise,
+        ):
+            show(
+                "gunicorn, 10 MB file, server CPU per request vs WhiteNoise",
+                *interleaved(
+                    lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(whitenoise)
+                ),
+                "ms",
+                1.0,
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Sending files fast: no delayed-ACK stall under runserver, sendfile under gunicorn."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.servers.basehttp import get_internal_wsgi_application
+
+from nocache_panel.handlers import NoCacheRequestHandler, NoCacheWSGIServer
+
+from .conftest import write
+from .live import LiveServer, run_server
+
+FILE = bytes(range(256)) * 8  # 2 KiB
+
+
+def test_every_runserver_connection_has_nagle_off(
+    monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    seen: list[int] = []
+    handle = NoCacheRequestHandler.handle
+
+    def spy(self: NoCacheRequestHandler) -> None:
+        seen.append(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        handle(self)
+
+    monkeypatch.setattr(NoCacheRequestHandler, "handle", spy)
+    server = NoCacheWSGIServer(("127.0.0.1", 0), NoCacheRequestHandler)
+    server.set_app(get_internal_wsgi_application())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for _ in range(2):
+            connection = http.client.HTTPConnection(*server.server_address, timeout=10)
+            connection.request("GET", "/static/nothing.css")
+            assert connection.getresponse().status == 404
+            connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [1, 1]
+
+
+def test_kept_alive_responses_are_whole_and_in_order(live: LiveServer) -> None:
+    write(live.static_source / "site.css", FILE)
+    connection = http.client.HTTPConnection(live.url.removeprefix("http://"), timeout=10)
+    connection.connect()
+    sock = connection.sock
+    last_modified = ""
+    for number in range(30):
+        kind = number % 5
+        headers = {"If-Modified-Since": last_modified} if kind == 1 else {}
+        path = {0: "/static/site.css", 1: "/static/site.css", 2: "/static/missing.css"}.get(
+            kind, "/"
+        )
+        method = "HEAD" if kind == 4 else "GET"
+        connection.request(method, path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+        if kind == 0:
+            assert (response.status, body) == (200, FILE)
+            last_modified = response.headers["Last-Modified"]
+        elif kind == 1:
+            assert (response.status, body) == (304, b"")
+        elif kind == 2:
+            assert response.status == 404
+        elif kind == 3:
+            assert response.status == 200
+            assert b"djDebug" in body  # a page with the toolbar: every response kept alive
+            assert len(body) == int(response.headers["Content-Length"])
+        else:
+            assert (response.status, body) == (200, b"")
+        assert connection.sock is sock, (kind, dict(response.headers))  # one connection throughout
+    connection.close()
+
+
+def test_http_1_0_keep_alive_gets_whole_responses(live: LiveServer) -> None:
+    write(live.static_source / "site.css", FILE)
+    port = int(live.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        stream = sock.makefile("rb")
+        for _ in range(3):
+            sock.sendall(
+                b"GET /static/site.css HTTP/1.0\r\n"
+                b"Host: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+            )
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += stream.readline()
+            assert head.startswith(b"HTTP/1.1 200")
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            assert stream.read(length) == FILE
+
+
+def gunicorn(port: int, extra_args: tuple[str, ...]) -> list[str]:
+    spy = str(Path(__file__).with_name("gunicorn_sendfile_spy.py"))
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--bind=127.0.0.1:{port}",
+        "--worker-class=gthread",
+        "--threads=2",
+        f"--config={spy}",
+        "tests.wsgi:application",
+    ]
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Path]]:
+    log = tmp_path_factory.mktemp("sendfile") / "calls.jsonl"
+    with run_server(command=gunicorn, env={"SENDFILE_LOG": str(log)}) as server:
+        yield server, log
+
+
+def test_gunicorn_sends_a_whole_file_and_a_range_with_sendfile(
+    gunicorn_server: tuple[LiveServer, Path],
+) -> None:
+    server, log = gunicorn_server
+    data = os.urandom(1024 * 1024)
+    write(server.media_root / "big.bin", data)
+    connection = http.client.HTTPConnection(server.url.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/media/big.bin")
+    whole = connection.getresponse()
+    assert (whole.status, whole.read()) == (200, data)
+    connection.request("GET", "/media/big.bin", headers={"Range": "bytes=1000-1999"})
+    part = connection.getresponse()
+    assert (part.status, part.read()) == (206, data[1000:2000])
+    connection.close()
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls == [
+        {"offset": 0, "count": len(data), "sent": len(data)},
+        {"offset": 1000, "count": 1000, "sent": 1000},
+    ]
+
+
+def test_sendfile_keeps_the_version_that_was_opened(
+    gunicorn_server: tuple[LiveServer, Path],
+) -> None:
+    server, _log = gunicorn_server
+    old, new = os.urandom(4 * 1024 * 1024), os.urandom(4 * 1024 * 1024)
+    target = write(server.media_root / "swap.bin", old)
+    connection = http.client.HTTPConnection(server.url.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/media/swap.bin")
+    response = connection.getresponse()
+    head = response.read(64 * 1024)
+    os.replace(write(server.media_root / "swap.tmp", new), target)
+    assert head + response.read() == old
+    connection.close()
