@@ -10,7 +10,8 @@ Prints four ratios, each from one run with the two sides interleaved, medians of
 3. a reload with the switch on (100 revalidations) vs stock runserver with the
    browser cache disabled through CDP, what a person does instead (<= 0.5x);
 4. a 10 MB file under gunicorn (gthread, 8 threads, 8 clients): server CPU per
-   request, ours vs WhiteNoise (<= 1.0x).
+   request, ours vs WhiteNoise's middleware in the same project (<= 1.0x), and, for
+   scale, against WhiteNoise wrapping the WSGI application, outside Django.
 """
 
 from __future__ import annotations
@@ -234,17 +235,26 @@ def main() -> None:
                     0.5,
                 )
                 browser.close()
+        project = gunicorn("tests.wsgi:application")
         with (
-            server(scratch, command=gunicorn("tests.wsgi:application")) as ours,
-            server(scratch, command=gunicorn("tests.wsgi_whitenoise:application()")) as whitenoise,
+            server(scratch, command=project) as ours,
+            server(scratch, env={"NOCACHE_WHITENOISE": "1"}, command=project) as middleware,
+            server(scratch, command=gunicorn("tests.wsgi:whitenoise_outside_django()")) as bare,
         ):
             show(
-                "gunicorn, 10 MB file, server CPU per request vs WhiteNoise",
+                "gunicorn, 10 MB file, server CPU/request vs WhiteNoiseMiddleware",
                 *interleaved(
-                    lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(whitenoise)
+                    lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(middleware)
                 ),
                 "ms",
                 1.0,
+            )
+            ours_ms, bare_ms = interleaved(
+                lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(bare)
+            )
+            print(
+                f"{'  for scale: vs WhiteNoise wrapping WSGI, outside Django':<62} "
+                f"{ours_ms / bare_ms:5.2f}x  ({ours_ms:8.2f} vs {bare_ms:8.2f} ms)"
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

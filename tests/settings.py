@@ -41,6 +41,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "debug_toolbar.middleware.DebugToolbarMiddleware",
 ]
+if os.environ.get("NOCACHE_WHITENOISE") == "1":
+    # For benchmarks: WhiteNoise where its docs put it, in place of our middleware,
+    # scanning the finders once at startup as in production.
+    MIDDLEWARE[0] = "whitenoise.middleware.WhiteNoiseMiddleware"
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = False
 ROOT_URLCONF = "tests.urls"
 DATABASES = {
     "default": {
