@@ -35,16 +35,22 @@ if os.environ.get("NOCACHE_STOCK_RUNSERVER") == "1":
     # For benchmarks: staticfiles' runserver (Django's own) wins, as for a project without us.
     INSTALLED_APPS.remove("nocache_panel")
     INSTALLED_APPS.insert(INSTALLED_APPS.index("debug_toolbar"), "nocache_panel")
-MIDDLEWARE = [
-    "nocache_panel.middleware.NoCacheMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "debug_toolbar.middleware.DebugToolbarMiddleware",
-]
+NOCACHE = "nocache_panel.middleware.NoCacheMiddleware"
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+CSRF = "django.middleware.csrf.CsrfViewMiddleware"
+TOOLBAR = "debug_toolbar.middleware.DebugToolbarMiddleware"
+# The orders projects really use; live servers pick one with NOCACHE_MIDDLEWARE_ORDER.
+MIDDLEWARE_ORDERS = {
+    "toolbar-last": [NOCACHE, SESSION, CSRF, TOOLBAR],
+    "toolbar-first": [TOOLBAR, NOCACHE, SESSION, CSRF],  # the toolbar's docs
+    "toolbar-between": [NOCACHE, SESSION, TOOLBAR, CSRF],
+    "no-csrf-middleware": [NOCACHE, SESSION, TOOLBAR],
+}
+MIDDLEWARE = list(MIDDLEWARE_ORDERS[os.environ.get("NOCACHE_MIDDLEWARE_ORDER", "toolbar-last")])
 if os.environ.get("NOCACHE_WHITENOISE") == "1":
     # For benchmarks: WhiteNoise where its docs put it, in place of our middleware,
     # scanning the finders once at startup as in production.
-    MIDDLEWARE[0] = "whitenoise.middleware.WhiteNoiseMiddleware"
+    MIDDLEWARE[MIDDLEWARE.index(NOCACHE)] = "whitenoise.middleware.WhiteNoiseMiddleware"
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = False
 ROOT_URLCONF = "tests.urls"
