@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from debug_toolbar.decorators import require_show_toolbar
+from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
@@ -49,7 +50,18 @@ def toggle(request: HttpRequest) -> JsonResponse:
             {"error": _("Sessions are not available: the switch cannot be saved.")}, status=409
         )
     enabled = value == "1"
-    state.set_enabled(request, enabled)
+    try:
+        state.set_enabled(request, enabled)
+    except DatabaseError:
+        return JsonResponse(
+            {
+                "error": _(
+                    "The switch could not be saved: the session table is missing. "
+                    "Run “python manage.py migrate”."
+                )
+            },
+            status=503,
+        )
     return JsonResponse({"enabled": enabled, "subtitle": subtitle(enabled, None)})
 
 

@@ -125,8 +125,15 @@ def is_enabled(request: HttpRequest) -> bool:
 
 
 def set_enabled(request: HttpRequest, enabled: bool) -> None:
-    """Store the choice in the request's session (needs ``SessionMiddleware``)."""
+    """Store the choice in the request's session (needs ``SessionMiddleware``).
+
+    Saved here rather than by the middleware, so that a session store that
+    fails (no table before ``migrate``) raises ``DatabaseError`` to the caller.
+    """
     request.session[SESSION_KEY] = enabled
-    if request.session.session_key is None:
-        request.session.save()  # a new session: its key names the memo entry
+    try:
+        request.session.save()
+    except DatabaseError:
+        request.session.modified = False  # nothing the middleware could save either
+        raise
     _memo[str(request.session.session_key)] = (enabled, time.monotonic())

@@ -71,6 +71,7 @@ def run_server(
     env: Mapping[str, str] | None = None,
     cwd: Path = REPO,
     command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
+    migrate: bool = True,
 ) -> Iterator[LiveServer]:
     """A server for the project (runserver unless ``command`` builds another argv)."""
     scratch = Path(tempfile.mkdtemp(prefix="nocache-live-"))
@@ -84,7 +85,10 @@ def run_server(
         **(env or {}),
     }
     django = [sys.executable, "-m", "django"]
-    subprocess.run([*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True)
+    if migrate:
+        subprocess.run(
+            [*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True
+        )
     port = free_port()
     log_path = scratch / "server.log"
     with log_path.open("wb") as log:

@@ -13,7 +13,7 @@ from nocache_panel.panel import HAS_TITLE_BAR
 
 from .browsing import fresh_page, open_panel
 from .conftest import write
-from .live import LiveServer
+from .live import LiveServer, run_server
 
 pytestmark = pytest.mark.browser
 MONTH = 30 * 24 * 3600
@@ -107,6 +107,15 @@ def test_the_switch_stays_disabled_while_its_script_is_missing(
     switch = page.get_by_role("switch", name=re.compile("no-cache"))
     expect(switch).to_be_visible()
     expect(switch).to_be_disabled()  # not a button that silently does nothing
+
+
+def test_a_project_that_never_migrated_is_told_so_beside_the_switch(chromium: Browser) -> None:
+    with run_server(migrate=False) as unmigrated, fresh_page(chromium) as page:
+        page.goto(unmigrated.url + "/")
+        open_panel(page)
+        page.get_by_role("switch", name=re.compile("no-cache")).click()
+        status = page.locator("#NoCachePanel .djdt-nocache-status").first
+        expect(status).to_contain_text("python manage.py migrate")
 
 
 PNG_1PX = bytes.fromhex(

@@ -301,3 +301,15 @@ def test_the_panel_under_asgi_reads_the_switch_off_the_event_loop() -> None:
     stats = _stats(browser)
     assert stats["enabled"] is True
     assert stats["page_url"] == "/"
+
+
+def test_a_project_that_never_migrated_is_told_to_migrate(db: None) -> None:
+    from django.db import connection
+
+    browser = Client()
+    token = browser.get("/__debug__/nocache/toggle/").json()["csrf"]
+    with connection.cursor() as cursor:  # SQLite rolls DDL back with the test
+        cursor.execute("DROP TABLE django_session")
+    response = _toggle(browser, "1", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 503
+    assert "migrate" in response.json()["error"]
