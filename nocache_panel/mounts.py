@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,12 +16,13 @@ from urllib.request import url2pathname
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.handlers.exception import response_for_exception
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseNotAllowed
 
-from .serving import serve_file, under
+from .serving import Locator, resolve, serve_file, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -78,13 +80,34 @@ def serve_mounted(request: HttpRequest, mount: Mount, entry_point: str) -> HttpR
     """Answer a request under ``mount``; errors become responses, as in Django's handler."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    # Decoded once more, as Django's static handler does (url2pathname).
-    relative = url2pathname(request.path_info.removeprefix(mount.prefix))
-    locate = under(mount.root) if mount.root is not None else find_static
     try:
-        return serve_file(request, relative, locate, entry_point=entry_point)
+        return serve_file(
+            request, _relative(mount, request.path_info), _locator(mount), entry_point=entry_point
+        )
     except Http404 as exc:
         return response_for_exception(request, exc)
+
+
+def current_version(path: str) -> os.stat_result | None:
+    """The regular file a (decoded) URL path under a mount names, as it is now, if any."""
+    mount = find_mount(configured_mounts(static=True, media=True), path)
+    if mount is None:
+        return None
+    try:
+        _root, _relative_path, fullpath = resolve(_relative(mount, path), _locator(mount))
+        found = os.stat(fullpath)
+    except (Http404, SuspiciousFileOperation, OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
+
+
+def _relative(mount: Mount, path: str) -> str:
+    # Decoded once more, as Django's static handler does (url2pathname).
+    return url2pathname(path.removeprefix(mount.prefix))
+
+
+def _locator(mount: Mount) -> Locator:
+    return under(mount.root) if mount.root is not None else find_static
 
 
 def find_static(path: str) -> tuple[str, str]:

@@ -120,6 +120,7 @@ class NoCachePanel(Panel):
         return [
             path("nocache/toggle/", panel_views.toggle, name="nocache_toggle"),
             path("nocache/records/", panel_views.records_feed, name="nocache_records"),
+            path("nocache/versions/", panel_views.versions, name="nocache_versions"),
         ]
 
     @classmethod
@@ -131,7 +132,7 @@ def script_url() -> str:
     """The panel's script, with its endpoints in the query: it trusts nothing on the page."""
     url = static(SCRIPT)
     endpoints = urlencode(
-        {"toggle": reverse("djdt:nocache_toggle"), "records": reverse("djdt:nocache_records")}
+        {name: reverse(f"djdt:nocache_{name}") for name in ("toggle", "records", "versions")}
     )
     return f"{url}{'&' if '?' in url else '?'}{endpoints}"
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from debug_toolbar.decorators import require_show_toolbar
 from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
+from .mounts import current_version
 from .records import served_log
 from .report import page_report, subtitle
 from .rows_html import rows_html
+from .serving import etag_for
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -91,3 +95,25 @@ def records_feed(request: HttpRequest) -> JsonResponse:
             "capacity": served_log().maxlen,
         }
     )
+
+
+# A page's files, asked about in one request; more are not looked at.
+MAX_VERSION_PATHS = 300
+
+
+@login_not_required
+@require_show_toolbar
+@require_GET
+def versions(request: HttpRequest) -> JsonResponse:
+    """The version on disk now of each ``path`` (as the browser requested it), and the switch.
+
+    The panel's script compares these with the copies the browser holds after
+    Back or Forward, which it takes from its cache without asking.
+    """
+    found: dict[str, dict[str, str] | None] = {}
+    for path in request.GET.getlist("path")[:MAX_VERSION_PATHS]:
+        st = current_version(unquote(path))
+        found[path] = (
+            None if st is None else {"etag": etag_for(st), "last_modified": http_date(st.st_mtime)}
+        )
+    return JsonResponse({"enabled": state.is_enabled(request), "versions": found})

@@ -62,6 +62,16 @@ def under(document_root: str | os.PathLike[str]) -> Locator:
     return lambda path: (root, path)
 
 
+def resolve(path: str, locate: Locator) -> tuple[str, str, str]:
+    """``(document root, path under it, full path)`` for a requested path.
+
+    Raises ``SuspiciousFileOperation`` when it leaves the root, and whatever
+    ``locate`` raises (``Http404``) when nothing is found.
+    """
+    root, relative = locate(posixpath.normpath(path).lstrip("/"))
+    return root, relative, safe_join(root, relative)
+
+
 def etag_for(st: os.stat_result) -> str:
     """A strong validator that changes with any write, even within one second."""
     return f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
@@ -115,8 +125,7 @@ def _respond(
     record: ServedRecord,
 ) -> HttpResponseBase:
     try:
-        root, path = locate(posixpath.normpath(path).lstrip("/"))
-        fullpath = safe_join(root, path)
+        root, path, fullpath = resolve(path, locate)
     except SuspiciousFileOperation as exc:
         # The status Django gives, without its traceback page (shown when DEBUG is on).
         _security_log.warning("%s", exc)

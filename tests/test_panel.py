@@ -313,3 +313,22 @@ def test_a_project_that_never_migrated_is_told_to_migrate(db: None) -> None:
     response = _toggle(browser, "1", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 503
     assert "migrate" in response.json()["error"]
+
+
+def test_versions_names_each_files_current_version(
+    internal: Client, static_source: Path, media_root: Path
+) -> None:
+    from nocache_panel.serving import etag_for
+
+    css = write(static_source / "a b.css", b"a {}")
+    write(media_root / "p.png", b"\x89PNG")
+    paths = ["/static/a%20b.css", "/media/p.png", "/media/missing.png", "/media/../x", "/other"]
+    answer = internal.get("/__debug__/nocache/versions/", {"path": paths}).json()
+    assert answer["enabled"] is False
+    found = answer["versions"]
+    assert found["/static/a%20b.css"]["etag"] == etag_for(css.stat())
+    assert found["/media/p.png"]["last_modified"].endswith(" GMT")
+    assert found["/media/missing.png"] is None
+    assert found["/media/../x"] is None
+    assert found["/other"] is None
+    assert Client(REMOTE_ADDR=OUTSIDE).get("/__debug__/nocache/versions/").status_code == 404

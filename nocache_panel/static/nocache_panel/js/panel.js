@@ -10,7 +10,11 @@ const MAX_POLL_MS = 30000; // while the server is away (runserver's autoreload),
 // never from the page, where markup that merely looks like the toolbar could name others.
 const ENDPOINTS = (() => {
     const query = new URL(import.meta.url).searchParams;
-    return { toggle: sameOrigin(query.get("toggle")), records: sameOrigin(query.get("records")) };
+    return {
+        toggle: sameOrigin(query.get("toggle")),
+        records: sameOrigin(query.get("records")),
+        versions: sameOrigin(query.get("versions")),
+    };
 })();
 
 function sameOrigin(value) {
@@ -192,11 +196,69 @@ async function loadRows() {
 // every server process read the switch afresh rather than from its memo.
 async function refetchPageFiles() {
     const urls = [...new Set(pageFileEntries().map((entry) => entry.name))];
+    await refetch(urls);
+    return urls.length;
+}
+
+// Replace the given copies in the browser's cache.
+function refetch(urls) {
     const headers = { "X-NoCache-Refetch": "1" };
-    await Promise.allSettled(
+    return Promise.allSettled(
         urls.map((url) => fetch(url, { cache: "reload", credentials: "same-origin", headers }))
     );
-    return urls.length;
+}
+
+// The copy of a file the browser holds (without a request), or null if it holds none.
+async function heldCopy(url) {
+    try {
+        const response = await fetch(url, { cache: "only-if-cached", mode: "same-origin" });
+        return { etag: response.headers.get("ETag"), lastModified: response.headers.get("Last-Modified") };
+    } catch {
+        return null;
+    }
+}
+
+function isStale(held, current) {
+    if (!held || !current) {
+        return false;
+    }
+    return held.etag ? held.etag !== current.etag : held.lastModified !== current.last_modified;
+}
+
+// Back and Forward take a page's files from the cache without asking, even ones served
+// with no-cache. With the switch on, compare what the browser holds with the files on
+// disk, replace the copies that differ, and reload once (a reload revalidates).
+async function repairHistoryNavigation() {
+    const urls = [...new Set(pageFileEntries().map((entry) => entry.name))];
+    if (!ENDPOINTS.versions || urls.length === 0) {
+        return;
+    }
+    const query = new URL(ENDPOINTS.versions);
+    for (const url of urls) {
+        query.searchParams.append("path", new URL(url).pathname);
+    }
+    let answer;
+    try {
+        answer = await getJSON(query);
+    } catch {
+        return;
+    }
+    if (!answer.ok || !answer.data.enabled) {
+        return;
+    }
+    const held = await Promise.all(urls.map(heldCopy));
+    const stale = urls.filter((url, index) =>
+        isStale(held[index], answer.data.versions[new URL(url).pathname])
+    );
+    if (stale.length > 0) {
+        setStatus(`Back/Forward showed ${stale.length} old files; reloading…`);
+        await refetch(stale);
+        location.reload();
+    }
+}
+
+function isHistoryNavigation() {
+    return performance.getEntriesByType("navigation")[0]?.type === "back_forward";
 }
 
 // A fresh token for each flip: the GET also sets the CSRF cookie, which a page
@@ -298,12 +360,24 @@ function start() {
     });
     // Files keep arriving after the page: refresh the side bar count once they
     // are in, and the table for as long as the panel is open.
-    const settle = () => setTimeout(refresh, 300);
+    const settle = () =>
+        setTimeout(() => {
+            refresh();
+            if (isHistoryNavigation()) {
+                repairHistoryNavigation();
+            }
+        }, 300);
     if (document.readyState === "complete") {
         settle();
     } else {
         window.addEventListener("load", settle, { once: true });
     }
+    // A page restored from the back/forward cache runs no script again.
+    window.addEventListener("pageshow", (event) => {
+        if (event.persisted) {
+            repairHistoryNavigation();
+        }
+    });
     schedulePoll();
     if (panelIsOpen()) {
         refresh();
