@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from django.utils.http import parse_http_date_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from .records import ServedRecord
@@ -93,7 +94,8 @@ def describe_duration(seconds: float) -> str:
     start = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     seconds = min(seconds, LONGEST)  # a max-age of 10**20 is "100 years", not an overflow
     if seconds < 60:
-        return _("%(seconds)d seconds") % {"seconds": seconds}
+        whole = int(seconds)
+        return ngettext("%(seconds)d second", "%(seconds)d seconds", whole) % {"seconds": whole}
     return timesince(start, start + dt.timedelta(seconds=seconds), depth=1)
 
 

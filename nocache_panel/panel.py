@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,7 @@ class NoCachePanel(Panel):
                 **stats,
                 "csp_nonce": getattr(self.toolbar, "csp_nonce", None),
                 "script": script_url(),
+                "strings": json.dumps(script_strings()),
                 "subtitle": subtitle(stats["enabled"], None),
             },
         )
@@ -126,6 +128,19 @@ class NoCachePanel(Panel):
     @classmethod
     def run_checks(cls) -> list[CheckMessage]:
         return panel_checks()
+
+
+def script_strings() -> dict[str, str]:
+    """What the panel's script says, in the toolbar's language (it renders the switch)."""
+    return {
+        "noAnswer": gettext("The switch could not be saved: the server did not answer."),
+        "refused": gettext("The switch could not be saved (%(status)s)."),
+        "refetching": gettext("Re-fetching this page’s files…"),
+        "refetched": gettext("Files re-fetched: %(count)s. Reloading…"),
+        "off": gettext("No-cache is off."),
+        "history": gettext("Old files after Back or Forward: %(count)s. Reloading…"),
+        "neverAsked": gettext("from the browser’s cache; the server never saw a request"),
+    }
 
 
 def script_url() -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from debug_toolbar.decorators import require_show_toolbar
+from debug_toolbar.decorators import render_with_toolbar_language, require_show_toolbar
 from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
@@ -35,6 +35,7 @@ except ImportError:  # Django < 5.1 has no LoginRequiredMiddleware to escape
 
 @login_not_required
 @require_show_toolbar
+@render_with_toolbar_language
 @require_http_methods(["GET", "POST"])
 @csrf_protect
 def toggle(request: HttpRequest) -> JsonResponse:
@@ -71,6 +72,7 @@ def toggle(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 @require_show_toolbar
+@render_with_toolbar_language
 @require_GET
 def records_feed(request: HttpRequest) -> JsonResponse:
     """The rows for one page visit (``url`` loaded at ``since``) by this browser only."""
@@ -88,6 +90,7 @@ def records_feed(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "count": len(report.rows),
+            "subtitle": subtitle(state.is_enabled(request), len(report.rows)),
             "attention": report.attention,
             "rows": rows_html(report),
             "served_paths": report.served_paths,
@@ -103,6 +106,7 @@ MAX_VERSION_PATHS = 300
 
 @login_not_required
 @require_show_toolbar
+@render_with_toolbar_language
 @require_GET
 def versions(request: HttpRequest) -> JsonResponse:
     """The version on disk now of each ``path`` (as the browser requested it), and the switch.

@@ -2,8 +2,8 @@
 
     python3 tests/run.py [tox arguments]
 
-Needs only Python. It installs Debian's chromium when it is missing (as root,
-with apt-get), selects the pyenv interpreters tox needs when pyenv is there,
+Needs only Python. It installs Debian's chromium and gettext when they are
+missing (as root, with apt-get), selects the pyenv interpreters tox needs when pyenv is there,
 puts tox in a virtual environment of its own (.venv-tests), runs it, and ends
 with one line counting the tests of every environment.
 """
@@ -23,14 +23,24 @@ VENV = REPO / ".venv-tests"
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
-def ensure_chromium() -> None:
-    if shutil.which("chromium"):
+# Debian packages the tests use, by the command each provides: the browser
+# tests drive chromium; the translation test extracts messages with gettext.
+DEBIAN_PACKAGES = {"chromium": "chromium", "xgettext": "gettext", "msgfmt": "gettext"}
+
+
+def ensure_debian_packages() -> None:
+    missing = sorted(
+        {pkg for command, pkg in DEBIAN_PACKAGES.items() if not shutil.which(command)}
+    )
+    if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit("The browser tests need Debian's chromium: apt-get install chromium")
+        sys.exit(
+            f"The tests need Debian's {', '.join(missing)}: apt-get install {' '.join(missing)}"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
 
 
 def select_interpreters() -> None:
@@ -85,7 +95,7 @@ def count_results() -> tuple[int, int, int]:
 
 
 def main() -> int:
-    ensure_chromium()
+    ensure_debian_packages()
     select_interpreters()
     python = tox_python()
     for stale in (REPO / ".tox").glob("*/tmp/junit.xml"):

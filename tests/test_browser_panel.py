@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from nocache_panel.panel import HAS_TITLE_BAR
 
@@ -107,6 +108,26 @@ def test_the_switch_stays_disabled_while_its_script_is_missing(
     switch = page.get_by_role("switch", name=re.compile("no-cache"))
     expect(switch).to_be_visible()
     expect(switch).to_be_disabled()  # not a button that silently does nothing
+
+
+def test_a_server_that_goes_away_costs_no_errors_and_fewer_polls(
+    live: LiveServer, page: Page
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live.url + "/")
+    open_panel(page)
+    polls: list[float] = []
+
+    def gone(route: Route) -> None:  # as while runserver restarts
+        polls.append(time.monotonic())
+        route.abort("connectionrefused")
+
+    page.route("**/nocache/records/**", gone)
+    page.wait_for_timeout(9_000)
+    assert errors == []  # no unhandled rejection
+    # Every 2 s while it answers; after failures 4 s, then 8 s apart.
+    assert 2 <= len(polls) <= 3, polls
 
 
 def test_a_project_that_never_migrated_is_told_so_beside_the_switch(chromium: Browser) -> None:

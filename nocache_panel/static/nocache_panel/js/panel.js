@@ -72,17 +72,16 @@ function setSubtitle(text) {
     }
 }
 
-function stateLabel() {
-    const button = panel()?.querySelector("[role=switch]");
-    return button?.getAttribute("aria-checked") === "true" ? "on" : "off";
-}
-
-function subtitleFor(count) {
-    const state = stateLabel();
-    if (!count) {
-        return state;
+// What the script says, translated on the server into the toolbar's language.
+function say(key, values = {}) {
+    let strings = {};
+    try {
+        strings = JSON.parse(settingsElement()?.dataset.nocacheStrings ?? "{}");
+    } catch {
+        // an unreadable attribute: fall back to the key
     }
-    return `${state} · ${count} file${count === 1 ? "" : "s"}`;
+    const text = strings[key] ?? key;
+    return text.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
 }
 
 // Same-origin resources of this page under the static and media prefixes.
@@ -125,7 +124,7 @@ function showNeverAsked(servedPaths) {
             const item = document.createElement("li");
             const code = document.createElement("code");
             code.textContent = path;
-            item.append(code, " — from the browser's cache; the server never saw a request");
+            item.append(code, ` — ${say("neverAsked")}`);
             return item;
         })
     );
@@ -183,7 +182,7 @@ async function loadRows() {
         return;
     }
     failedPolls = 0;
-    setSubtitle(subtitleFor(answer.data.count));
+    setSubtitle(answer.data.subtitle);
     const rows = panel()?.querySelector(".djdt-nocache-rows");
     if (rows) {
         updateRows(rows, answer.data.rows);
@@ -251,7 +250,7 @@ async function repairHistoryNavigation() {
         isStale(held[index], answer.data.versions[new URL(url).pathname])
     );
     if (stale.length > 0) {
-        setStatus(`Back/Forward showed ${stale.length} old files; reloading…`);
+        setStatus(say("history", { count: stale.length }));
         await refetch(stale);
         location.reload();
     }
@@ -285,25 +284,25 @@ async function toggle(button) {
         try {
             answer = await saveChoice(enable);
         } catch {
-            setStatus("The switch could not be saved: the server did not answer.");
+            setStatus(say("noAnswer"));
             return;
         }
         if (!answer.ok) {
-            setStatus(answer.data.error ?? `The switch could not be saved (${answer.status}).`);
+            setStatus(answer.data.error ?? say("refused", { status: answer.status }));
             return;
         }
         for (const el of panel().querySelectorAll("[role=switch]")) {
             el.setAttribute("aria-checked", String(answer.data.enabled));
         }
-        const count = panel().querySelectorAll(".djdt-nocache-rows tr[data-nocache-path]").length;
-        setSubtitle(subtitleFor(count));
+        setSubtitle(answer.data.subtitle);
         if (answer.data.enabled) {
-            setStatus("Re-fetching this page's files…");
+            setStatus(say("refetching"));
             const refetched = await refetchPageFiles();
-            setStatus(`Re-fetched ${refetched} files; reloading…`);
+            setStatus(say("refetched", { count: refetched }));
             location.reload();
         } else {
-            setStatus("No-cache is off.");
+            setStatus(say("off"));
+            refresh(); // the side bar count, in the new state
         }
     } finally {
         button.disabled = false;
