@@ -47,6 +47,19 @@ MIDDLEWARE_ORDERS = {
     "no-csrf-middleware": [NOCACHE, SESSION, TOOLBAR],
 }
 MIDDLEWARE = list(MIDDLEWARE_ORDERS[os.environ.get("NOCACHE_MIDDLEWARE_ORDER", "toolbar-last")])
+if os.environ.get("NOCACHE_STRICT_CSP") == "1":
+    # A strict policy: scripts and stylesheets only with the response's nonce.
+    from csp.constants import NONCE, SELF
+
+    MIDDLEWARE.insert(0, "csp.middleware.CSPMiddleware")
+    CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [NONCE, "'strict-dynamic'"],
+            "style-src": [NONCE],
+            "img-src": [SELF, "data:"],
+        }
+    }
 if os.environ.get("NOCACHE_WHITENOISE") == "1":
     # For benchmarks: WhiteNoise where its docs put it, in place of our middleware,
     # scanning the finders once at startup as in production.

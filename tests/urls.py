@@ -29,6 +29,10 @@ def many(request: HttpRequest) -> HttpResponseBase:
     return render(request, "many.html", {"files": [f"many/{i}.png" for i in range(count)]})
 
 
+def csp(request: HttpRequest) -> HttpResponseBase:
+    return render(request, "csp.html")
+
+
 def planted(request: HttpRequest) -> HttpResponseBase:
     return render(request, "planted.html")
 
@@ -36,6 +40,7 @@ def planted(request: HttpRequest) -> HttpResponseBase:
 urlpatterns = [
     path("", page, name="page"),
     path("planted/", planted),
+    path("csp/", csp),
     path("many/", many),
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
