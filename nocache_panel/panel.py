@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # Toolbars before 8.0 have no title bar hook: the switch then sits in the content.
 HAS_TITLE_BAR = hasattr(Panel, "title_bar")
 SCRIPT = "nocache_panel/js/panel.js"
+STYLESHEET = "nocache_panel/css/panel.css"
 
 
 class NoCachePanel(Panel):
@@ -112,6 +113,7 @@ class NoCachePanel(Panel):
                 **stats,
                 "csp_nonce": getattr(self.toolbar, "csp_nonce", None),
                 "script": script_url(),
+                "stylesheet": static(STYLESHEET) if HAS_TITLE_BAR else "",
                 "strings": json.dumps(script_strings()),
                 "subtitle": subtitle(stats["enabled"], None),
             },
@@ -146,10 +148,9 @@ def script_strings() -> dict[str, str]:
 def script_url() -> str:
     """The panel's script, with its endpoints in the query: it trusts nothing on the page."""
     url = static(SCRIPT)
-    endpoints = urlencode(
-        {name: reverse(f"djdt:nocache_{name}") for name in ("toggle", "records", "versions")}
-    )
-    return f"{url}{'&' if '?' in url else '?'}{endpoints}"
+    config = {name: reverse(f"djdt:nocache_{name}") for name in ("toggle", "records", "versions")}
+    config["css"] = static(STYLESHEET)
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(config)}"
 
 
 def panel_checks() -> list[CheckMessage]:

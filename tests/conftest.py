@@ -99,11 +99,38 @@ def live_server_process() -> Iterator[object]:
 @pytest.fixture
 def live(live_server_process: object) -> Iterator[object]:
     """The shared runserver with its static and media folders emptied after each test."""
+    yield from _emptied_after(live_server_process)
+
+
+@pytest.fixture(scope="session")
+def scripted_server_process(live_server_process: object) -> Iterator[object]:
+    """A runserver whose pages carry the panel's script from the start.
+
+    Toolbar 8 puts it in the panel's title bar; older toolbars load it with the
+    panel's content, so on every page only when they render the panels inline.
+    """
+    from nocache_panel.panel import HAS_TITLE_BAR
+
+    from .live import run_server
+
+    if HAS_TITLE_BAR:
+        yield live_server_process
+        return
+    with run_server(env={"NOCACHE_RENDER_PANELS": "1"}) as server:
+        yield server
+
+
+@pytest.fixture
+def scripted(scripted_server_process: object) -> Iterator[object]:
+    yield from _emptied_after(scripted_server_process)
+
+
+def _emptied_after(server: object) -> Iterator[object]:
     from .live import LiveServer
 
-    assert isinstance(live_server_process, LiveServer)
-    yield live_server_process
-    for folder in (live_server_process.static_source, live_server_process.media_root):
+    assert isinstance(server, LiveServer)
+    yield server
+    for folder in (server.static_source, server.media_root):
         for child in folder.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
 

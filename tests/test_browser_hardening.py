@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from nocache_panel.panel import HAS_TITLE_BAR
-
-from .browsing import fresh_page, open_panel
+from .browsing import fresh_page
 from .conftest import write
 from .live import LiveServer
 
@@ -23,7 +21,12 @@ def page(chromium: Browser) -> Iterator[Page]:
         yield page
 
 
-def test_a_planted_fake_panel_with_a_data_url_runs_no_script(live: LiveServer, page: Page) -> None:
+def test_a_planted_fake_panel_with_a_data_url_runs_no_script(
+    scripted: LiveServer, page: Page
+) -> None:
+    # (Toolbars before 8.0, without the shadow DOM, are themselves taken in by the
+    # planted ids: their own script never shows the real toolbar. Ours must not be.)
+    live = scripted
     write(live.static_source / "site.css", b"h1 {}")
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -32,8 +35,6 @@ def test_a_planted_fake_panel_with_a_data_url_runs_no_script(live: LiveServer, p
         "request", lambda request: flips.append(request.url) if request.method == "POST" else None
     )
     page.goto(live.url + "/planted/")
-    if not HAS_TITLE_BAR:
-        open_panel(page)  # older toolbars load the script with the panel's content
     page.wait_for_timeout(2 * 2000 + 500)  # two polls
     assert dialogs == []
     assert page.locator("img[src=x]").count() == 0

@@ -8,23 +8,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from nocache_panel.panel import HAS_TITLE_BAR
-
 from .browsing import fresh_page, open_panel
 from .conftest import write
-from .live import LiveServer, run_server
+from .live import LiveServer
 
 pytestmark = pytest.mark.browser
 MONTH = 30 * 24 * 3600
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LiveServer]:
-    # Toolbars before 8.0 load the panel's script with its content: on every page
-    # only when the toolbar renders the panels with the page.
-    env = {} if HAS_TITLE_BAR else {"NOCACHE_RENDER_PANELS": "1"}
-    with run_server(env=env) as live:
-        yield live
+@pytest.fixture
+def server(scripted: LiveServer) -> LiveServer:
+    return scripted
 
 
 def colour(live: LiveServer, rgb: str) -> None:

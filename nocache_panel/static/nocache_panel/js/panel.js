@@ -14,6 +14,7 @@ const ENDPOINTS = (() => {
         toggle: sameOrigin(query.get("toggle")),
         records: sameOrigin(query.get("records")),
         versions: sameOrigin(query.get("versions")),
+        css: sameOrigin(query.get("css")),
     };
 })();
 
@@ -37,6 +38,24 @@ function debugElement() {
     }
     const candidates = document.querySelectorAll("#djDebug");
     return candidates[candidates.length - 1] ?? null;
+}
+
+// Toolbar 8 renders the stylesheet's <link> with the page, nonce and all. Older toolbars
+// render the panel's content in a later request, whose CSP nonce is not the page's: the
+// stylesheet then comes from here, with the nonce the toolbar's own script was given.
+function ensureStylesheet() {
+    const root = debugElement();
+    if (!root || !ENDPOINTS.css || root.querySelector(`link[href="${ENDPOINTS.css.pathname}"]`)) {
+        return;
+    }
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = ENDPOINTS.css.pathname;
+    const toolbarScript = document.querySelector('script[src*="debug_toolbar/js/toolbar.js"]');
+    if (toolbarScript?.nonce) {
+        link.nonce = toolbarScript.nonce;
+    }
+    root.prepend(link);
 }
 
 function panel() {
@@ -349,6 +368,7 @@ function schedulePoll() {
 }
 
 function start() {
+    ensureStylesheet();
     document.addEventListener("click", onClick);
     armSwitches();
     debugElement()?.addEventListener("djdt.panel.render", (event) => {
