@@ -1,23 +1,19 @@
 """How long a browser reuses a response without asking, and what that means, in words.
 
-Pure functions over a served record: RFC 9111 section 4.2.1 (explicit lifetime
-from ``max-age`` or ``Expires``) and section 4.2.2 (heuristic: 10% of the time
-since ``Last-Modified``), as Chromium and Firefox implement them.
+Pure functions: RFC 9111 section 4.2.1 (explicit lifetime from ``max-age`` or
+``Expires``) and section 4.2.2 (heuristic: 10% of the time since
+``Last-Modified``), as Chromium and Firefox implement them, and the one verdict
+a file of the page gets.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from django.utils.http import parse_http_date_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
-if TYPE_CHECKING:
-    from .records import ServedRecord
+from django.utils.translation import ngettext_lazy
 
 Basis = Literal["no-store", "no-cache", "max-age", "expires", "heuristic", "none"]
 HEURISTIC_FRACTION = 0.1
@@ -30,10 +26,25 @@ class Freshness:
     basis: Basis
 
 
+# The row contract's states (README): what a person should know about a file.
+State = Literal["stale", "heuristic", "revalidate", "missing", "foreign"]
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A response's caching headers, as served or as the browser holds it."""
+
+    cache_control: str | None
+    expires: str | None
+    last_modified: str | None
+    date: float  # when it was served
+
+
 @dataclass(frozen=True)
 class Verdict:
+    state: State
     text: str
-    attention: bool  # the person should act: edits will not show
+    reusable_for: float = 0.0  # seconds the browser may still reuse it without asking
 
 
 def parse_cache_control(value: str | None) -> dict[str, str | None]:
@@ -72,69 +83,68 @@ def freshness_lifetime(
     return Freshness(0, "none")
 
 
-def record_freshness(record: ServedRecord) -> Freshness:
-    headers = record["response_headers"]
-    return freshness_lifetime(
-        headers.get("Cache-Control"),
-        headers.get("Expires"),
-        headers.get("Last-Modified"),
-        record["time"],
-    )
-
-
-def changed_since_served(record: ServedRecord, mtime_ns: int | None, size: int | None) -> bool:
-    """Does the file on disk differ from the version this record describes?"""
-    if record["mtime_ns"] is None:
-        return False
-    return (mtime_ns, size) != (record["mtime_ns"], record["size"])
+# The units a duration is told in, largest first; the plural is chosen by "count".
+_UNITS = (
+    (365 * 24 * 3600, ngettext_lazy("%(count)d year", "%(count)d years", "count")),
+    (30 * 24 * 3600, ngettext_lazy("%(count)d month", "%(count)d months", "count")),
+    (24 * 3600, ngettext_lazy("%(count)d day", "%(count)d days", "count")),
+    (3600, ngettext_lazy("%(count)d hour", "%(count)d hours", "count")),
+    (60, ngettext_lazy("%(count)d minute", "%(count)d minutes", "count")),
+    (1, ngettext_lazy("%(count)d second", "%(count)d seconds", "count")),
+)
 
 
 def describe_duration(seconds: float) -> str:
-    """``"3 days"``, ``"5 hours"``: the largest unit only, translated."""
-    start = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-    seconds = min(seconds, LONGEST)  # a max-age of 10**20 is "100 years", not an overflow
-    if seconds < 60:
-        whole = int(seconds)
-        return ngettext("%(seconds)d second", "%(seconds)d seconds", whole) % {"seconds": whole}
-    return timesince(start, start + dt.timedelta(seconds=seconds), depth=1)
+    """``"3 days"``, ``"5 hours"``: the largest unit, rounded to the nearest, translated."""
+    seconds = float(round(min(max(seconds, 0.0), LONGEST)))  # 10**20 s is "100 years"
+    for size, words in _UNITS:
+        if seconds >= size or size == 1:
+            return str(words % {"count": round(seconds / size)})
+    raise AssertionError("unreachable: the last unit is one second")
 
 
-def verdict(record: ServedRecord, mtime_ns: int | None, size: int | None, now: float) -> Verdict:
-    """One line a person understands, given the file's current mtime and size."""
-    status = record["status"]
+def judge(
+    *,
+    status: int | None,
+    copy: Copy | None,
+    current: bool | None,
+    on_disk: bool,
+    foreign: bool,
+    now: float,
+) -> Verdict:
+    """The verdict on one file of a page.
+
+    ``status``: what this package answered for it in this page visit, if it was
+    asked. ``copy``: the response the browser holds (or, failing that, was
+    given). ``current``: does that copy describe the file on disk now (``None``:
+    unknown). ``foreign``: fetched, but from something other than this package.
+    """
     if status == 404:
-        return Verdict(_("not found"), True)
-    if status >= 400:
-        return Verdict(_("refused (%(status)d)") % {"status": status}, True)
-    changed = changed_since_served(record, mtime_ns, size)
-    fresh = record_freshness(record)
-    remaining = fresh.seconds - (now - record["time"])
-    if fresh.basis in ("no-cache", "no-store"):
-        if changed:
-            return Verdict(_("changed on disk since it was served: reload to see it"), False)
+        return Verdict("missing", _("not found: check the path, or run collectstatic"))
+    if status is not None and status >= 400:
+        return Verdict("missing", _("refused (%(status)d)") % {"status": status})
+    if not on_disk:
+        return Verdict("missing", _("no longer on disk"))
+    if foreign:
+        return Verdict("foreign", _("served by another handler: the switch does not apply"))
+    if copy is None:
+        return Verdict("revalidate", _("not in the browser’s cache"))
+    fresh = freshness_lifetime(copy.cache_control, copy.expires, copy.last_modified, copy.date)
+    asks = fresh.basis in ("no-cache", "no-store")
+    if current is False:
+        if asks:
+            return Verdict("stale", _("changed on disk since the browser got it: reload"))
+        return Verdict("stale", _("the browser holds an older copy: the edit does not show"))
+    if asks:
         if status == 304:
-            return Verdict(_("revalidated: unchanged"), False)
-        return Verdict(_("revalidated on every use: edits show on reload"), False)
-    if changed and remaining > 0:
-        return Verdict(
-            _("changed on disk since it was served: the browser keeps the old copy for %(left)s")
-            % {"left": describe_duration(remaining)},
-            True,
-        )
-    if changed:
-        return Verdict(_("changed on disk since it was served"), True)
-    if status == 304:
-        return Verdict(_("revalidated: unchanged"), False)
-    if remaining > 0 and fresh.basis == "heuristic":
-        return Verdict(
-            _("fresh for %(left)s by heuristic: edits will not show")
-            % {"left": describe_duration(remaining)},
-            True,
-        )
-    if remaining > 0:
-        return Verdict(
-            _("fresh for %(left)s by %(basis)s: edits will not show")
-            % {"left": describe_duration(remaining), "basis": fresh.basis},
-            True,
-        )
-    return Verdict(_("stale: the browser asks before reusing it"), False)
+            return Verdict("revalidate", _("revalidated: unchanged"))
+        return Verdict("revalidate", _("asked before each use: edits show on reload"))
+    left = fresh.seconds - (now - copy.date)
+    if left <= 0:
+        return Verdict("revalidate", _("expired: the browser asks before reusing it"))
+    return Verdict(
+        "heuristic",
+        _("reused without asking for %(left)s more: an edit would not show")
+        % {"left": describe_duration(left)},
+        reusable_for=left,
+    )

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from . import panel_views, state
 from .mounts import configured_mounts
 from .records import PageVisit, clip, page_log
-from .report import page_report, subtitle
-from .rows_html import rows_html
+from .report import page_files, page_report, subtitle
+from .rows_html import rows_html, summary_html
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -81,8 +81,8 @@ class NoCachePanel(Panel):
         stats = self.get_stats()
         if not stats:
             return ""
-        report = page_report(stats["session"], stats["page_url"], stats["since"])
-        return subtitle(stats["enabled"], len(report.rows))
+        files = page_files(stats["session"], stats["page_url"], stats["since"])
+        return subtitle(stats["enabled"], len(files))
 
     @property
     def title_bar(self) -> str:
@@ -96,7 +96,9 @@ class NoCachePanel(Panel):
             self.template,
             {
                 **stats,
-                "rows": rows_html(report),
+                "summary": summary_html(report),
+                "rows": rows_html(report.rows),
+                "tooling_rows": rows_html(report.tooling, say_when_empty=False),
                 "switch": "" if HAS_TITLE_BAR else self._render_switch(),
             },
         )
@@ -139,6 +141,7 @@ def script_strings() -> dict[str, str]:
         "refused": gettext("The switch could not be saved (%(status)s)."),
         "refetching": gettext("Re-fetching this page’s files…"),
         "refetched": gettext("Files re-fetched: %(count)s. Reloading…"),
+        "stale": gettext("Stale files replaced: %(count)s. Reloading…"),
         "off": gettext("No-cache is off."),
         "history": gettext("Old files after Back or Forward: %(count)s. Reloading…"),
         "neverAsked": gettext("from the browser’s cache; the server never saw a request"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
 from .mounts import current_version
-from .records import served_log
-from .report import page_report, subtitle
-from .rows_html import rows_html
+from .records import clip
+from .report import Held, page_report, subtitle
+from .rows_html import rows_html, summary_html
 from .serving import etag_for
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -75,29 +76,64 @@ def toggle(request: HttpRequest) -> JsonResponse:
 @render_with_toolbar_language
 @require_GET
 def records_feed(request: HttpRequest) -> JsonResponse:
-    """The rows for one page visit (``url`` loaded at ``since``) by this browser only."""
+    """The panel's table for one page visit (``url`` loaded at ``since``) by this browser.
+
+    ``files`` (optional, JSON): the copies the browser holds of the page's files,
+    as the panel's script read them: ``[{"path", "source", "etag", ...}]``.
+    """
     url = request.GET.get("url", "")
     try:
         since = float(request.GET.get("since", ""))
     except ValueError:
         since = math.nan
-    if not url.startswith("/") or not math.isfinite(since):
+    held = held_copies(request.GET.get("files", "[]"))
+    if not url.startswith("/") or not math.isfinite(since) or held is None:
         return JsonResponse(
-            {"error": _('"url" must be a path and "since" a Unix time.')}, status=400
+            {"error": _('"url" must be a path, "since" a Unix time and "files" a JSON list.')},
+            status=400,
         )
     session = state.session_digest(state.session_key(request))
-    report = page_report(session, url, since)
+    report = page_report(session, url, since, held)
+    count = len(report.rows) + len(report.tooling)
+    enabled = state.is_enabled(request)
     return JsonResponse(
         {
-            "count": len(report.rows),
-            "subtitle": subtitle(state.is_enabled(request), len(report.rows)),
-            "attention": report.attention,
-            "rows": rows_html(report),
-            "served_paths": report.served_paths,
-            "logged": len(served_log()),
-            "capacity": served_log().maxlen,
+            "count": count,
+            "enabled": enabled,
+            "subtitle": subtitle(enabled, count),
+            "summary": summary_html(report),
+            "rows": rows_html(report.rows),
+            "tooling_rows": rows_html(report.tooling, say_when_empty=False),
+            "stale": [row.path for row in report.stale],
         }
     )
+
+
+# A page's files, described in one request; more are not looked at.
+MAX_HELD = 300
+_HELD_FIELDS = ("etag", "last_modified", "cache_control", "expires", "date")
+
+
+def held_copies(raw: str) -> dict[str, Held] | None:
+    """The browser's copies from the script's JSON, or ``None`` if it is not a list of them."""
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    held: dict[str, Held] = {}
+    for item in items[:MAX_HELD]:
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            return None
+        fields = {
+            name: clip(value)
+            for name in _HELD_FIELDS
+            if isinstance(value := item.get(name), str) and value
+        }
+        source = item.get("source") if item.get("source") in ("cache", "network") else ""
+        held[clip(item["path"])] = Held(source=str(source), **fields)
+    return held
 
 
 # A page's files, asked about in one request; more are not looked at.

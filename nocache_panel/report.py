@@ -1,100 +1,234 @@
-"""What the panel shows for a page: its file requests as table rows with verdicts."""
+"""What the panel shows for a page: every static and media file it used, one verdict each.
+
+One pipeline for the panel's content, its side bar count and the JSON feed.
+Three sources meet in each row: the copy the browser holds (sent by the panel's
+script, when it has read it), the server's log of this page visit, and the file
+on disk now. ``page_files`` lists the files without any I/O (the side bar
+counts them); ``page_report`` stats only the rows it renders.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .freshness import Verdict, verdict
+from .freshness import Copy, State, Verdict, judge
 from .matching import records_for_page, visit_end
+from .mounts import current_version
 from .records import ServedRecord, page_log, served_log
+from .serving import etag_for
+
+# Static folders of the tools themselves: listed apart, collapsed.
+TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
+
+
+@dataclass(frozen=True)
+class Held:
+    """The browser's copy of a file, as the panel's script read it (``only-if-cached``)."""
+
+    source: str  # "cache": used without a request in this visit; "network": fetched
+    etag: str | None = None
+    last_modified: str | None = None
+    cache_control: str | None = None
+    expires: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class PageFile:
+    path: str  # path and query, as requested
+    records: tuple[ServedRecord, ...]  # what this package answered in this visit, in order
+    held: Held | None
 
 
 @dataclass(frozen=True)
 class Row:
-    status: int
-    url: str
-    method: str
-    cache_control: str
-    etag: str
-    last_modified: str
-    if_none_match: str
-    if_modified_since: str
-    mtime: str
-    size: str
+    path: str
+    status: str  # what this package answered in this visit; "" if it was not asked
     verdict: Verdict
-    tooling: bool  # the toolbar's or this panel's own file, listed last
+    answer: str  # the status and Cache-Control it was given, in words
+    browser: str  # where the browser's copy came from and its validators
+    disk: str  # mtime and size now
+    details: str  # bytes sent and duration
+    tooling: bool
+
+    @property
+    def state(self) -> State:
+        return self.verdict.state
+
+    @property
+    def name(self) -> str:
+        return self.path.split("?", 1)[0].rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
 class PageReport:
-    rows: list[Row]
-    served_paths: list[str]  # for the script's "never asked the server" list
+    rows: list[Row]  # the page's own files, stale ones first
+    tooling: list[Row]  # the toolbar's and this panel's files
 
     @property
-    def attention(self) -> int:
-        return sum(row.verdict.attention for row in self.rows)
+    def stale(self) -> list[Row]:
+        return [row for row in self.rows if row.state == "stale"]
+
+    @property
+    def reusable(self) -> list[Row]:
+        return [row for row in self.rows if row.state == "heuristic"]
 
 
-def on_disk(record: ServedRecord) -> tuple[int | None, int | None]:
-    """The file's current ``(mtime_ns, size)``, or ``(None, None)`` if it is gone."""
-    if record["root"] is None or record["file"] is None:
-        return None, None
-    try:
-        st = os.stat(os.path.join(record["root"], record["file"]))
-    except (OSError, ValueError):
-        return None, None
-    return st.st_mtime_ns, st.st_size
+def page_files(
+    session: str | None, url: str, since: float, held: Mapping[str, Held] | None = None
+) -> list[PageFile]:
+    """The page's files: those this package answered, then those only the browser names."""
+    until = visit_end(page_log().snapshot(), session, url, since)
+    answered: dict[str, list[ServedRecord]] = {}
+    for record in records_for_page(served_log().snapshot(), session, url, since, until):
+        answered.setdefault(record["path"], []).append(record)
+    held = held or {}
+    paths = [*answered, *(path for path in held if path not in answered)]
+    return [PageFile(path, tuple(answered.get(path, ())), held.get(path)) for path in paths]
 
 
-# Static folders of the tools themselves: shown after the page's own files.
-TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
+def page_report(
+    session: str | None,
+    url: str,
+    since: float,
+    held: Mapping[str, Held] | None = None,
+    now: float | None = None,
+) -> PageReport:
+    now = time.time() if now is None else now
+    rows = [row_for(file, now) for file in page_files(session, url, since, held)]
+    own = [row for row in rows if not row.tooling]
+    return PageReport(
+        rows=sorted(own, key=lambda row: row.state != "stale"),  # stable: arrival order within
+        tooling=[row for row in rows if row.tooling],
+    )
 
 
-def format_mtime(mtime_ns: int | None) -> str:
+def row_for(file: PageFile, now: float) -> Row:
+    latest = file.records[-1] if file.records else None
+    disk = _on_disk(file.path, latest)
+    copy = _copy(file.held, latest, now)
+    verdict = judge(
+        status=latest["status"] if latest else None,
+        copy=copy,
+        current=_is_current(file.held, latest, disk),
+        on_disk=disk is not None,
+        foreign=latest is None and file.held is not None and file.held.source == "network",
+        now=now,
+    )
+    return Row(
+        path=file.path,
+        status=str(latest["status"]) if latest else "",
+        verdict=verdict,
+        answer=_answer(latest),
+        browser=_browser(file.held, latest),
+        disk=_disk(disk),
+        details=_details(file.records),
+        tooling=any(f"/{folder}" in file.path for folder in TOOLING_FOLDERS),
+    )
+
+
+def _on_disk(path: str, latest: ServedRecord | None) -> os.stat_result | None:
+    if latest is not None and latest["root"] is not None and latest["file"] is not None:
+        try:
+            return os.stat(os.path.join(latest["root"], latest["file"]))
+        except (OSError, ValueError):
+            return None
+    return current_version(unquote(urlsplit(path).path))
+
+
+def _copy(held: Held | None, latest: ServedRecord | None, now: float) -> Copy | None:
+    """The response the browser holds: as its script read it, else as it was served."""
+    if held is not None and held.source:
+        served_at = parse_http_date_safe(held.date) if held.date else None
+        return Copy(held.cache_control, held.expires, held.last_modified, served_at or now)
+    if latest is not None and latest["status"] in (200, 206, 304):
+        headers = latest["response_headers"]
+        return Copy(
+            headers.get("Cache-Control"),
+            headers.get("Expires"),
+            headers.get("Last-Modified"),
+            latest["time"],
+        )
+    return None
+
+
+def _is_current(
+    held: Held | None, latest: ServedRecord | None, disk: os.stat_result | None
+) -> bool | None:
+    """Does the browser's copy describe the file on disk now? ``None``: cannot tell."""
+    if disk is None:
+        return None
+    if held is not None and held.etag:
+        return held.etag == etag_for(disk)
+    if held is not None and held.last_modified:
+        return held.last_modified == http_date(disk.st_mtime)
+    if latest is not None and latest["mtime_ns"] is not None:
+        return (latest["mtime_ns"], latest["size"]) == (disk.st_mtime_ns, disk.st_size)
+    return None
+
+
+def format_mtime(mtime_ns: int) -> str:
     """UTC with milliseconds, beside ``Last-Modified`` (which is GMT, to the second)."""
-    if mtime_ns is None:
-        return ""
     moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=dt.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC"
 
 
-def row_for(record: ServedRecord, now: float) -> Row:
-    sent = record["request_headers"]
-    received = record["response_headers"]
-    mtime_ns, size = on_disk(record)
-    return Row(
-        status=record["status"],
-        url=record["path"],
-        method=record["method"],
-        cache_control=received.get("Cache-Control", ""),
-        etag=received.get("ETag", ""),
-        last_modified=received.get("Last-Modified", ""),
-        if_none_match=sent.get("If-None-Match", ""),
-        if_modified_since=sent.get("If-Modified-Since", ""),
-        mtime=format_mtime(record["mtime_ns"]),
-        size="" if record["size"] is None else filesizeformat(record["size"]),
-        verdict=verdict(record, mtime_ns, size, now),
-        tooling=(record["file"] or "").startswith(TOOLING_FOLDERS),
-    )
+def _disk(disk: os.stat_result | None) -> str:
+    if disk is None:
+        return ""
+    return f"{format_mtime(disk.st_mtime_ns)} · {filesizeformat(disk.st_size)}"
 
 
-def page_report(session: str | None, url: str, since: float) -> PageReport:
-    """The file requests of the page ``url`` loaded at ``since`` by ``session``."""
-    until = visit_end(page_log().snapshot(), session, url, since)
-    records = records_for_page(served_log().snapshot(), session, url, since, until)
-    now = time.time()
-    rows = [row_for(record, now) for record in records]
-    return PageReport(
-        rows=sorted(rows, key=lambda row: row.tooling),  # stable: arrival order within
-        served_paths=sorted({record["path"] for record in records}),
-    )
+def _answer(latest: ServedRecord | None) -> str:
+    if latest is None:
+        return ""
+    cache_control = latest["response_headers"].get("Cache-Control")
+    return cache_control or _("no Cache-Control")
+
+
+def _browser(held: Held | None, latest: ServedRecord | None) -> str:
+    if held is not None and held.source == "cache" and latest is None:
+        where = _("from its cache, without asking")
+    elif latest is not None and latest["status"] == 304:
+        where = _("revalidated its copy")
+    elif latest is not None or held is not None:
+        where = _("fetched")
+    else:
+        where = ""
+    validator = (held.etag or held.last_modified) if held is not None else None
+    return f"{where} · {validator}" if validator and where else where
+
+
+def _details(records: tuple[ServedRecord, ...]) -> str:
+    """How it was served: requests, bytes, time, the entry point, the validators sent."""
+    if not records:
+        return ""
+    latest = records[-1]
+    sent = sum(record["bytes_sent"] for record in records)
+    took = sum(record["duration_ms"] for record in records)
+    parts = [
+        ngettext(
+            "%(count)d request, %(bytes)s sent in %(ms).1f ms",
+            "%(count)d requests, %(bytes)s sent in %(ms).1f ms",
+            len(records),
+        )
+        % {"count": len(records), "bytes": filesizeformat(sent), "ms": took},
+        _("via %(entry_point)s") % {"entry_point": latest["entry_point"]},
+    ]
+    for name in ("If-None-Match", "If-Modified-Since"):
+        if name in latest["request_headers"]:
+            parts.append(f"{name}: {latest['request_headers'][name]}")
+    return " · ".join(parts)
 
 
 def subtitle(enabled: bool, count: int | None) -> str:

@@ -1,7 +1,8 @@
-"""The table rows as HTML, built directly: 500 template renders are too slow for the panel.
+"""The panel's table and summary as HTML, built directly: 500 template renders are too slow.
 
 Every value passes through ``html.escape`` (what Django's ``escape`` does, without
-its lazy-string wrapper on each call).
+its lazy-string wrapper on each call). Rows carry the documented contract:
+``data-nocache-path``, ``data-nocache-status`` and ``data-nocache-state``.
 """
 
 from __future__ import annotations
@@ -10,44 +11,69 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .freshness import describe_duration
 from .report import PageReport, Row
 
 
-def _labelled(label: str, value: str, code: bool = False) -> str:
-    if not value:
-        return ""
-    shown = f"<code>{escape(value)}</code>" if code else escape(value)
-    return f"<div><small>{label}</small> {shown}</div>"
-
-
 def _row(row: Row) -> str:
-    classes = []
-    if row.verdict.attention:
-        classes.append("djdt-nocache-attention")
-    if row.tooling:
-        classes.append("djdt-nocache-tooling")
-    url = escape(row.url)
-    method = "" if row.method == "GET" else f" <small>{escape(row.method)}</small>"
-    received = _labelled("ETag", row.etag, code=True) + _labelled(
-        "Last-Modified", row.last_modified
+    path = escape(row.path)
+    status = escape(row.status)
+    state = row.state
+    answer = f"<small>{escape(row.answer)}</small>" if row.answer else ""
+    details = (
+        f'<div class="djdt-nocache-details">{escape(row.details)}</div>' if row.details else ""
     )
-    sent = _labelled("If-None-Match", row.if_none_match, code=True) + _labelled(
-        "If-Modified-Since", row.if_modified_since
-    )
-    mark = "⚠ " if row.verdict.attention else ""
     return (
-        f'<tr class="{" ".join(classes)}" data-nocache-path="{url}"><td>{row.status}</td>'
-        f'<td class="djdt-nocache-url"><code>{url}</code>{method}</td>'
-        f"<td>{escape(row.cache_control) or '—'}</td><td>{received}</td><td>{sent or '—'}</td>"
-        f"<td>{escape(row.mtime)}<br><small>{escape(row.size)}</small></td>"
-        f'<td class="djdt-nocache-verdict">{mark}{escape(str(row.verdict.text))}</td></tr>'
+        f'<tr class="djdt-nocache-{state}" data-nocache-path="{path}" '
+        f'data-nocache-status="{status}" data-nocache-state="{state}">'
+        f'<td class="djdt-nocache-file"><code title="{path}">{path}</code>{details}</td>'
+        f"<td>{status or '—'} {answer}</td>"
+        f"<td>{escape(row.browser) or '—'}</td>"
+        f"<td>{escape(row.disk) or '—'}</td>"
+        f'<td class="djdt-nocache-verdict">{escape(row.verdict.text)}</td></tr>'
     )
 
 
-def rows_html(report: PageReport) -> SafeString:
-    """Every row of the report, or one row saying there is none yet."""
-    if not report.rows:
-        empty = escape(_("No static or media requests recorded for this page yet."))
-        return mark_safe(f'<tr class="djdt-nocache-empty"><td colspan="7">{empty}</td></tr>')
-    return mark_safe("".join(_row(row) for row in report.rows))
+def rows_html(rows: list[Row], *, say_when_empty: bool = True) -> SafeString:
+    """The rows, or one row saying there is none yet."""
+    if not rows and say_when_empty:
+        empty = escape(_("No static or media files for this page yet."))
+        return mark_safe(f'<tr class="djdt-nocache-empty"><td colspan="5">{empty}</td></tr>')
+    return mark_safe("".join(_row(row) for row in rows))
+
+
+def summary_html(report: PageReport) -> SafeString:
+    """The line at the top: which files are stale, and the page's one warning."""
+    parts = []
+    stale = report.stale
+    if stale:
+        names = ", ".join(escape(row.name) for row in stale)
+        head = ngettext(
+            "%(count)d file is stale in your browser:",
+            "%(count)d files are stale in your browser:",
+            len(stale),
+        ) % {"count": len(stale)}
+        button = escape(_("Re-fetch stale files"))
+        parts.append(
+            f'<p class="djdt-nocache-alert" role="alert"><strong>{escape(head)}</strong> '
+            f'{names} <button type="button" class="djdt-nocache-refetch">{button}</button></p>'
+        )
+    elif report.rows:
+        parts.append(
+            f'<p class="djdt-nocache-fine">'
+            f"{escape(_('No stale files: the browser holds what is on disk.'))}</p>"
+        )
+    reusable = report.reusable
+    if reusable:
+        longest = max(row.verdict.reusable_for for row in reusable)
+        warning = ngettext(
+            "%(count)d file may be reused without asking for up to %(left)s: "
+            "an edit to it would not show. Turn no-cache on to have it checked on every use.",
+            "%(count)d files may be reused without asking for up to %(left)s: "
+            "an edit to them would not show. Turn no-cache on to have them checked on every use.",
+            len(reusable),
+        ) % {"count": len(reusable), "left": describe_duration(longest)}
+        parts.append(f'<p class="djdt-nocache-warning">{escape(warning)}</p>')
+    return mark_safe("".join(parts))

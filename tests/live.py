@@ -72,6 +72,7 @@ def run_server(
     cwd: Path = REPO,
     command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
     migrate: bool = True,
+    port: int | None = None,
 ) -> Iterator[LiveServer]:
     """A server for the project (runserver unless ``command`` builds another argv)."""
     scratch = Path(tempfile.mkdtemp(prefix="nocache-live-"))
@@ -89,7 +90,7 @@ def run_server(
         subprocess.run(
             [*django, "migrate", "--noinput", "-v0"], env=environment, cwd=cwd, check=True
         )
-    port = free_port()
+    port = port or free_port()
     log_path = scratch / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -43,15 +43,17 @@ def test_the_panel_lists_the_pages_files_and_flips_the_switch(
         open_panel(page)
         expect(side_bar).to_have_text(re.compile(r"^off · \d+ files$"))
         expect(page.locator("#NoCachePanel .djdt-nocache-content-switch")).to_be_visible()
-    rows = page.locator("#NoCachePanel .djdt-nocache-rows tr")
-    css_row = rows.filter(has_text="/static/site.css")
-    image_row = rows.filter(has_text="/media/photo.png")
-    expect(css_row).to_contain_text("by heuristic: edits will not show")
-    expect(css_row).to_contain_text("—")  # no Cache-Control
+    css_row = page.locator('#NoCachePanel tr[data-nocache-path="/static/site.css"]')
+    image_row = page.locator('#NoCachePanel tr[data-nocache-path="/media/photo.png"]')
+    expect(css_row).to_have_attribute("data-nocache-state", "heuristic")
+    expect(css_row).to_contain_text("reused without asking for 3 days more")
+    expect(css_row).to_contain_text("no Cache-Control")
     mtime = (live.static_source / "site.css").stat().st_mtime
     shown = dt.datetime.fromtimestamp(mtime, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
     expect(css_row).to_contain_text(shown)
-    expect(image_row).to_contain_text("200")
+    expect(image_row).to_have_attribute("data-nocache-status", "200")
+    summary = page.locator("#NoCachePanel .djdt-nocache-summary")
+    expect(summary).to_contain_text("2 files may be reused without asking for up to 3 days")
 
     switch = page.get_by_role("switch", name=re.compile("no-cache"))
     expect(switch).to_have_attribute("aria-checked", "false")
@@ -61,9 +63,8 @@ def test_the_panel_lists_the_pages_files_and_flips_the_switch(
     open_panel(page)
     switch = page.get_by_role("switch", name=re.compile("no-cache"))
     expect(switch).to_have_attribute("aria-checked", "true")
-    css_row = page.locator("#NoCachePanel .djdt-nocache-rows tr").filter(
-        has_text="/static/site.css"
-    )
+    css_row = page.locator('#NoCachePanel tr[data-nocache-path="/static/site.css"]')
+    expect(css_row).to_have_attribute("data-nocache-state", "revalidate")
     expect(css_row).to_contain_text("no-cache")
 
     switch.click()

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .browsing import open_panel
 from .images import solid_png
-from .live import REPO, LiveServer, run_server
+from .live import REPO, LiveServer, free_port, run_server
 
 pytestmark = pytest.mark.browser
 MONTH = 30 * 24 * 3600
@@ -99,7 +99,19 @@ def switch_on(page: Page) -> None:
     expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^on"))
 
 
-def test_the_problem_an_edited_stylesheet_stays_old(
+def expect_only_the_stylesheet_stale(page: Page) -> None:
+    rows = page.locator("#NoCachePanel .djdt-nocache-rows")
+    css = rows.locator('tr[data-nocache-path="/static/demo/site.css"]')
+    expect(css).to_have_attribute("data-nocache-state", "stale")
+    expect(css).to_have_attribute("data-nocache-status", "")  # the browser never asked
+    avatar = rows.locator('tr[data-nocache-path="/media/avatar.png"]')
+    expect(avatar).not_to_have_attribute("data-nocache-state", "stale")
+    expect(rows.locator('tr[data-nocache-state="stale"]')).to_have_count(1)
+    summary = page.locator("#NoCachePanel .djdt-nocache-summary")
+    expect(summary).to_contain_text("1 file is stale in your browser: site.css")
+
+
+def test_the_problem_f5_keeps_an_edited_stylesheet_and_the_panel_names_it(
     site: tuple[LiveServer, Path], context: BrowserContext
 ) -> None:
     server, folder = site
@@ -111,11 +123,51 @@ def test_the_problem_an_edited_stylesheet_stays_old(
     page.reload()
     page.wait_for_load_state("load")
     assert title_colour(page) == RED  # the browser kept its copy: edits do not show
-
     open_panel(page)
-    unasked = page.locator("#NoCachePanel .djdt-nocache-unasked")
-    expect(unasked).to_be_visible()
-    expect(unasked).to_contain_text("/static/demo/site.css")
+    expect_only_the_stylesheet_stale(page)
+
+
+def test_the_panel_names_the_stale_file_after_a_server_restart(
+    chromium: Browser, tmp_path: Path
+) -> None:
+    folder = tmp_path / "demo"
+    shutil.copytree(REPO / "demo", folder, ignore=shutil.ignore_patterns("db.sqlite3", "media"))
+    age(css_path(folder), css_path(folder).read_bytes())
+    env = {"DEMO_DB": str(folder / "db.sqlite3"), "DEMO_MEDIA_ROOT": str(folder / "media")}
+    port = free_port()
+    context = chromium.new_context()
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        with run_server("demo_site.settings", env=env, cwd=folder, port=port) as first:
+            page.goto(first.url + "/")
+            assert title_colour(page) == RED
+        recolour(folder, GREEN)  # while no server runs: its log of the first load is gone
+        with run_server("demo_site.settings", env=env, cwd=folder, port=port):
+            page.reload()
+            page.wait_for_load_state("load")
+            assert title_colour(page) == RED
+            open_panel(page)
+            expect_only_the_stylesheet_stale(page)
+    finally:
+        context.close()
+
+
+def test_re_fetch_stale_files_shows_the_edit_with_the_switch_off(
+    site: tuple[LiveServer, Path], context: BrowserContext
+) -> None:
+    server, folder = site
+    page = context.new_page()
+    page.goto(server.url + "/")
+    recolour(folder, GREEN)
+    page.reload()
+    assert title_colour(page) == RED
+    open_panel(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Re-fetch stale files").click()
+    page.wait_for_load_state("load")
+    assert title_colour(page) == GREEN
+    expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^off"))
 
 
 def test_the_fix_the_switch_shows_every_edit_and_revalidates(

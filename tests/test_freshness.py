@@ -8,10 +8,12 @@ import pytest
 from django.utils.http import http_date
 
 from nocache_panel.freshness import (
-    changed_since_served,
+    Copy,
+    Verdict,
+    describe_duration,
     freshness_lifetime,
+    judge,
     parse_cache_control,
-    verdict,
 )
 from nocache_panel.records import ServedRecord
 
@@ -74,62 +76,77 @@ def test_no_validator_and_no_lifetime_is_not_fresh() -> None:
     assert (fresh.seconds, fresh.basis) == (0, "none")
 
 
-def test_changed_since_served() -> None:
-    served = record()
-    assert not changed_since_served(served, served["mtime_ns"], 10)
-    assert changed_since_served(served, served["mtime_ns"], 11)
-    assert changed_since_served(served, (served["mtime_ns"] or 0) + 1, 10)
-    assert changed_since_served(served, None, None)  # deleted
+def copy(cache_control: str | None = None, age: float = 30 * DAY) -> Copy:
+    """A response served at NOW for a file last modified ``age`` before."""
+    return Copy(cache_control, None, http_date(NOW - age), NOW)
 
 
-def text(v: Any) -> str:
-    return str(v.text).replace("\xa0", " ")
+def judged(**given: Any) -> Verdict:
+    arguments: dict[str, Any] = {
+        "status": 200,
+        "copy": copy(),
+        "current": True,
+        "on_disk": True,
+        "foreign": False,
+        "now": NOW + 60,
+    }
+    arguments.update(given)
+    return judge(**arguments)
 
 
-def test_verdict_heuristic_freshness_needs_attention() -> None:
-    served = record()
-    result = verdict(served, served["mtime_ns"], 10, NOW + 60)
-    assert text(result) == "fresh for 2 days by heuristic: edits will not show"
-    assert result.attention
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0, "0 seconds"),
+        (1, "1 second"),
+        (59.6, "1 minute"),
+        (3 * DAY - 60, "3 days"),  # 10% of a month-old file's age, a minute later
+        (2.6 * DAY, "3 days"),
+        (7200, "2 hours"),
+        (45 * DAY, "2 months"),
+        (10**30, "100 years"),
+    ],
+)
+def test_durations_round_to_the_nearest_unit_with_plurals(seconds: float, words: str) -> None:
+    assert describe_duration(seconds).replace("\xa0", " ") == words
 
 
-def test_verdict_edited_file_still_fresh_in_the_browser() -> None:
-    served = record()
-    result = verdict(served, (served["mtime_ns"] or 0) + 5, 10, NOW + 60)
-    assert text(result).startswith("changed on disk since it was served: the browser keeps")
-    assert result.attention
+def test_a_month_old_file_is_reused_for_3_days_without_asking() -> None:
+    verdict = judged()
+    assert verdict.state == "heuristic"
+    assert verdict.text == "reused without asking for 3 days more: an edit would not show"
 
 
-def test_verdict_revalidated_unchanged() -> None:
-    served = record(status=304, response_headers={"Cache-Control": "no-cache"}, no_cache=True)
-    result = verdict(served, served["mtime_ns"], 10, NOW)
-    assert text(result) == "revalidated: unchanged"
-    assert not result.attention
+def test_a_copy_older_than_the_disk_is_stale() -> None:
+    verdict = judged(current=False)
+    assert verdict.state == "stale"
+    assert verdict.text == "the browser holds an older copy: the edit does not show"
+    assert judged(current=False, copy=copy("no-cache")).state == "stale"
 
 
-def test_verdict_no_cache_full_response_and_later_edit() -> None:
-    served = record(response_headers={"Cache-Control": "no-cache"}, no_cache=True)
-    assert text(verdict(served, served["mtime_ns"], 10, NOW)) == (
-        "revalidated on every use: edits show on reload"
+def test_no_cache_revalidates() -> None:
+    assert judged(status=304, copy=copy("no-cache")).text == "revalidated: unchanged"
+    full = judged(copy=copy("no-cache"))
+    assert (full.state, full.text) == ("revalidate", "asked before each use: edits show on reload")
+
+
+def test_missing_refused_gone_and_foreign() -> None:
+    assert judged(status=404).state == "missing"
+    assert judged(status=416).text == "refused (416)"
+    assert judged(on_disk=False).text == "no longer on disk"
+    foreign = judged(status=None, foreign=True)
+    assert (foreign.state, foreign.text) == (
+        "foreign",
+        "served by another handler: the switch does not apply",
     )
-    changed = verdict(served, 1, 10, NOW)
-    assert text(changed) == "changed on disk since it was served: reload to see it"
-    assert not changed.attention
 
 
-def test_verdict_missing_file() -> None:
-    result = verdict(record(status=404, mtime_ns=None, size=None), None, None, NOW)
-    assert (text(result), result.attention) == ("not found", True)
-
-
-def test_verdict_max_age() -> None:
-    served = record(response_headers={"Cache-Control": "max-age=7200"})
-    assert text(verdict(served, served["mtime_ns"], 10, NOW)) == (
-        "fresh for 2 hours by max-age: edits will not show"
+def test_explicit_lifetimes_and_expiry() -> None:
+    assert judged(copy=copy("max-age=7200"), now=NOW).text == (
+        "reused without asking for 2 hours more: an edit would not show"
     )
-
-
-def test_verdict_stale() -> None:
-    served = record(response_headers={"Cache-Control": "max-age=10"})
-    result = verdict(served, served["mtime_ns"], 10, NOW + 60)
-    assert text(result) == "stale: the browser asks before reusing it"
+    expired = judged(copy=copy("max-age=10"))
+    assert (expired.state, expired.text) == (
+        "revalidate",
+        "expired: the browser asks before reusing it",
+    )

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from nocache_panel import serving, state
 from nocache_panel.matching import records_for_page
 from nocache_panel.records import ServedRecord, page_log, served_log
-from nocache_panel.report import page_report
-from nocache_panel.rows_html import rows_html
+from nocache_panel.report import Held, page_report
+from nocache_panel.rows_html import rows_html, summary_html
 
 from .conftest import OUTSIDE, write
 
@@ -143,17 +143,33 @@ def records(draw: st.DrawFn) -> ServedRecord:
     }
 
 
+held_copies = st.dictionaries(
+    st.sampled_from(["/static/a.css", "/media/b.png?x", "/elsewhere", "/static/%zz"]),
+    st.builds(
+        Held,
+        source=st.sampled_from(["cache", "network", ""]),
+        etag=st.none() | header_text,
+        last_modified=st.none() | header_text,
+        cache_control=st.none() | header_text,
+        expires=st.none() | header_text,
+        date=st.none() | header_text,
+    ),
+)
+
+
 @hypothesis_settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(records(), max_size=8), header_text)
+@given(st.lists(records(), max_size=8), header_text, held_copies)
 def test_matching_and_reporting_never_raise_on_bad_header_values(
-    logged: list[ServedRecord], url: str
+    logged: list[ServedRecord], url: str, held: dict[str, Held]
 ) -> None:
     records_for_page(logged, None, url, 0.0)
     served_log().clear()
     page_log().clear()
     for record in logged:
         served_log().add(record)
-    rows_html(page_report(None, "/", 0.0))
+    report = page_report(None, "/", 0.0, held)
+    rows_html(report.rows)
+    summary_html(report)
 
 
 def test_stored_values_are_cut_to_a_documented_length(off_client: Client, docroot: Path) -> None:

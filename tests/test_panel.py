@@ -118,7 +118,7 @@ def _render(client: Client) -> str:
 
 def test_rendering_with_no_records(internal: Client) -> None:
     internal.get("/")
-    assert "No static or media requests recorded for this page yet." in _render(internal)
+    assert "No static or media files for this page yet." in _render(internal)
 
 
 def test_rendering_one_stale_css_row(internal: Client, static_source: Path) -> None:
@@ -126,14 +126,19 @@ def test_rendering_one_stale_css_row(internal: Client, static_source: Path) -> N
     internal.get("/")
     internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
     internal.get("/static/font.woff2", HTTP_REFERER="http://testserver/static/site.css")
-    html = _render(internal)
-    assert "/static/site.css" in html
-    assert "by heuristic: edits will not show" in html.replace("\xa0", " ")
-    assert "djdt-nocache-attention" in html
-    assert "/static/font.woff2" in html  # loaded by the stylesheet: follows the chain
-    assert "not found" in html
+    html = _render(internal).replace("\xa0", " ")
+    css_row = 'data-nocache-path="/static/site.css" data-nocache-status="200" '
+    assert css_row + 'data-nocache-state="heuristic"' in html
+    assert "reused without asking for 3 days more: an edit would not show" in html
+    assert "1 file may be reused without asking for up to 3 days" in html  # said once
+    # loaded by the stylesheet: follows the Referer chain
+    font_row = 'data-nocache-path="/static/font.woff2" data-nocache-status="404" '
+    assert font_row + 'data-nocache-state="missing"' in html
     path.write_bytes(b"h1 { color: red }")
-    assert "changed on disk since it was served" in _render(internal)
+    edited = _render(internal)
+    assert css_row + 'data-nocache-state="stale"' in edited
+    assert "1 file is stale in your browser:</strong> site.css" in edited
+    assert edited.index("site.css") < edited.index("font.woff2")  # the stale file first
 
 
 def test_records_of_other_browsers_and_other_visits_never_show(
@@ -188,7 +193,7 @@ def test_rendering_500_records(db: None, static_source: Path) -> None:
     assert html.count("<tr class=") == 500
     feed = client.get("/__debug__/nocache/records/", {"url": "/", "since": repr(since)}).json()
     assert feed["count"] == 500
-    assert len(feed["served_paths"]) == 500
+    assert feed["rows"].count("data-nocache-state=") == 500
 
 
 def test_records_feed_rejects_bad_parameters(internal: Client) -> None:
@@ -197,6 +202,9 @@ def test_records_feed_rejects_bad_parameters(internal: Client) -> None:
         {"url": "/", "since": "nan"},
         {"url": "http://x/", "since": "1"},
         {"url": "/", "since": "soon"},
+        {"url": "/", "since": "1", "files": "{"},
+        {"url": "/", "since": "1", "files": '{"path": "/x"}'},
+        {"url": "/", "since": "1", "files": '[{"path": 3}]'},
     ):
         assert internal.get("/__debug__/nocache/records/", params).status_code == 400
 

@@ -121,33 +121,37 @@ function isCurrentPage(visit) {
     return visit && visit.url === location.pathname + location.search;
 }
 
-// Files answered from the browser's cache with no request at all (transfer size 0).
-function showNeverAsked(servedPaths) {
-    const section = panel()?.querySelector(".djdt-nocache-unasked");
-    const visit = pageVisit();
-    if (!section || !isCurrentPage(visit)) {
-        return;
+// The page's static and media files as the browser got them in this visit, each with
+// the copy it holds now. Chromium reports a transfer size even for files it took from
+// its cache on a reload: deliveryType tells them apart where it exists.
+async function browserFiles() {
+    if (!isCurrentPage(pageVisit())) {
+        return [];
     }
-    const served = new Set(servedPaths);
-    const unasked = new Set();
+    const files = new Map();
     for (const entry of pageFileEntries()) {
         const url = new URL(entry.name, location.href);
         const path = url.pathname + url.search;
-        if (entry.transferSize === 0 && entry.decodedBodySize > 0 && !served.has(path)) {
-            unasked.add(path);
+        const fromCache =
+            entry.deliveryType === "cache" ||
+            (entry.transferSize === 0 && entry.decodedBodySize > 0);
+        if (!files.has(path)) {
+            files.set(path, { path, url: url.href, source: fromCache ? "cache" : "network" });
         }
     }
-    const list = section.querySelector(".djdt-nocache-unasked-list");
-    list.replaceChildren(
-        ...[...unasked].sort().map((path) => {
-            const item = document.createElement("li");
-            const code = document.createElement("code");
-            code.textContent = path;
-            item.append(code, ` — ${say("neverAsked")}`);
-            return item;
-        })
+    return Promise.all(
+        [...files.values()].map(async ({ url, ...file }) => ({ ...file, ...(await heldCopy(url)) }))
     );
-    section.classList.toggle("djdt-hidden", unasked.size === 0);
+}
+
+function replaceIfChanged(container, html) {
+    const incoming = document.createElement("template");
+    incoming.innerHTML = html;
+    const current = document.createElement("template");
+    current.innerHTML = container.innerHTML;
+    if (!current.content.isEqualNode(incoming.content)) {
+        container.replaceChildren(incoming.content);
+    }
 }
 
 // Swap in only the rows that changed, so that a poll leaves a text selection or a
@@ -174,7 +178,8 @@ function updateRows(rows, html) {
 let failedPolls = 0;
 let refreshing = null;
 
-// One request at a time: a slow server must not pile polls up.
+// One request at a time: a slow server must not pile polls up. The rows and the
+// summary are the panel's own endpoint's HTML, escaped on the server.
 function refresh() {
     refreshing ??= loadRows().finally(() => {
         refreshing = null;
@@ -192,6 +197,7 @@ async function loadRows() {
     url.searchParams.set("since", visit.since);
     let answer;
     try {
+        url.searchParams.set("files", JSON.stringify(await browserFiles()));
         answer = await getJSON(url);
     } catch {
         answer = { ok: false };
@@ -202,11 +208,59 @@ async function loadRows() {
     }
     failedPolls = 0;
     setSubtitle(answer.data.subtitle);
-    const rows = panel()?.querySelector(".djdt-nocache-rows");
-    if (rows) {
-        updateRows(rows, answer.data.rows);
+    const root = panel();
+    const summary = root?.querySelector(".djdt-nocache-summary");
+    if (summary) {
+        replaceIfChanged(summary, answer.data.summary);
     }
-    showNeverAsked(answer.data.served_paths ?? []);
+    for (const [selector, html] of [
+        [".djdt-nocache-rows", answer.data.rows],
+        [".djdt-nocache-tooling-rows", answer.data.tooling_rows],
+    ]) {
+        const rows = root?.querySelector(selector);
+        if (rows) {
+            updateRows(rows, html);
+        }
+    }
+    if (answer.data.enabled && isCurrentPage(visit)) {
+        repairStale(answer.data.stale);
+    }
+}
+
+function staleUrls(paths) {
+    return paths.map((path) => new URL(path, location.origin).href);
+}
+
+// With the switch on, a page that shows stale files gets them replaced, then reloads;
+// once per set of files, so that a file that cannot be replaced does not loop.
+async function repairStale(paths) {
+    const attempt = `${location.href} ${paths.join(" ")}`;
+    if (paths.length === 0 || sessionStorage.getItem("nocache-panel-repair") === attempt) {
+        return;
+    }
+    sessionStorage.setItem("nocache-panel-repair", attempt);
+    setStatus(say("stale", { count: paths.length }));
+    await refetch(staleUrls(paths));
+    location.reload();
+}
+
+async function refetchStale() {
+    const rows = panel()?.querySelectorAll('.djdt-nocache-rows tr[data-nocache-state="stale"]');
+    const paths = [...(rows ?? [])].map((row) => row.dataset.nocachePath);
+    await refetch(staleUrls(paths));
+    location.reload();
+}
+
+// A service worker answers from caches of its own, before the browser's cache.
+function showServiceWorker() {
+    const notice = panel()?.querySelector(".djdt-nocache-serviceworker");
+    notice?.classList.toggle("djdt-hidden", !navigator.serviceWorker?.controller);
+}
+
+async function unregisterServiceWorkers() {
+    const registrations = (await navigator.serviceWorker?.getRegistrations()) ?? [];
+    await Promise.all(registrations.map((registration) => registration.unregister()));
+    location.reload();
 }
 
 // Replace each cached copy: a plain reload would keep using copies the browser
@@ -226,11 +280,18 @@ function refetch(urls) {
     );
 }
 
-// The copy of a file the browser holds (without a request), or null if it holds none.
+// The copy of a file the browser holds (read without a request), or null if it holds none.
 async function heldCopy(url) {
     try {
         const response = await fetch(url, { cache: "only-if-cached", mode: "same-origin" });
-        return { etag: response.headers.get("ETag"), lastModified: response.headers.get("Last-Modified") };
+        const header = (name) => response.headers.get(name) ?? undefined;
+        return {
+            etag: header("ETag"),
+            last_modified: header("Last-Modified"),
+            cache_control: header("Cache-Control"),
+            expires: header("Expires"),
+            date: header("Date"),
+        };
     } catch {
         return null;
     }
@@ -240,7 +301,7 @@ function isStale(held, current) {
     if (!held || !current) {
         return false;
     }
-    return held.etag ? held.etag !== current.etag : held.lastModified !== current.last_modified;
+    return held.etag ? held.etag !== current.etag : held.last_modified !== current.last_modified;
 }
 
 // Back and Forward take a page's files from the cache without asking, even ones served
@@ -340,14 +401,23 @@ function armSwitches() {
     }
 }
 
+const ACTIONS = {
+    ".djdt-nocache-switch": toggle,
+    ".djdt-nocache-refetch": refetchStale,
+    ".djdt-nocache-unregister": unregisterServiceWorkers,
+};
+
 function onClick(event) {
     const root = panel();
-    const button = event
-        .composedPath()
-        .find((el) => el instanceof Element && el.matches(".djdt-nocache-switch"));
-    if (button && root?.contains(button) && !button.disabled) {
-        event.preventDefault();
-        toggle(button);
+    for (const [selector, action] of Object.entries(ACTIONS)) {
+        const button = event
+            .composedPath()
+            .find((el) => el instanceof Element && el.matches(selector));
+        if (button && root?.contains(button) && !button.disabled) {
+            event.preventDefault();
+            action(button);
+            return;
+        }
     }
 }
 
@@ -374,6 +444,7 @@ function start() {
     debugElement()?.addEventListener("djdt.panel.render", (event) => {
         if (event.detail?.panelId === PANEL_ID) {
             armSwitches();
+            showServiceWorker();
             refresh();
         }
     });
@@ -398,6 +469,7 @@ function start() {
         }
     });
     schedulePoll();
+    showServiceWorker();
     if (panelIsOpen()) {
         refresh();
     }
