@@ -9,11 +9,12 @@ a file of the page gets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from django.utils.http import parse_http_date_safe
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
+
+from .words import gettext as _
 
 Basis = Literal["no-store", "no-cache", "max-age", "expires", "heuristic", "none"]
 HEURISTIC_FRACTION = 0.1
@@ -30,8 +31,7 @@ class Freshness:
 State = Literal["stale", "heuristic", "revalidate", "missing", "foreign"]
 
 
-@dataclass(frozen=True)
-class Copy:
+class Copy(NamedTuple):
     """A response's caching headers, as served or as the browser holds it."""
 
     cache_control: str | None
@@ -40,8 +40,7 @@ class Copy:
     date: float  # when it was served
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     state: State
     text: str
     reusable_for: float = 0.0  # seconds the browser may still reuse it without asking

@@ -9,30 +9,28 @@ counts them); ``page_report`` stats only the rows it renders.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from django.template.defaultfilters import filesizeformat
 from django.utils.http import http_date, parse_http_date_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .freshness import Copy, State, Verdict, judge
 from .matching import records_for_page, visit_end
 from .mounts import current_version
 from .records import ServedRecord, page_log, served_log
 from .serving import etag_for
+from .words import filesizeformat, ngettext, one_language
+from .words import gettext as _
 
 # Static folders of the tools themselves: listed apart, collapsed.
 TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
 
 
-@dataclass(frozen=True)
-class Held:
+class Held(NamedTuple):
     """The browser's copy of a file, as the panel's script read it (``only-if-cached``)."""
 
     source: str  # "cache": used without a request in this visit; "network": fetched
@@ -43,15 +41,13 @@ class Held:
     date: str | None = None
 
 
-@dataclass(frozen=True)
-class PageFile:
+class PageFile(NamedTuple):
     path: str  # path and query, as requested
     records: tuple[ServedRecord, ...]  # what this package answered in this visit, in order
     held: Held | None
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     path: str
     status: str  # what this package answered in this visit; "" if it was not asked
     verdict: Verdict
@@ -105,7 +101,8 @@ def page_report(
     now: float | None = None,
 ) -> PageReport:
     now = time.time() if now is None else now
-    rows = [row_for(file, now) for file in page_files(session, url, since, held)]
+    with one_language():
+        rows = [row_for(file, now) for file in page_files(session, url, since, held)]
     own = [row for row in rows if not row.tooling]
     return PageReport(
         rows=sorted(own, key=lambda row: row.state != "stale"),  # stable: arrival order within
@@ -179,8 +176,9 @@ def _is_current(
 
 def format_mtime(mtime_ns: int) -> str:
     """UTC with milliseconds, beside ``Last-Modified`` (which is GMT, to the second)."""
-    moment = dt.datetime.fromtimestamp(mtime_ns / 1e9, tz=dt.timezone.utc)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d} UTC"
+    seconds, nanoseconds = divmod(mtime_ns, 10**9)
+    moment = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
+    return f"{moment}.{nanoseconds // 10**6:03d} UTC"
 
 
 def _disk(disk: os.stat_result | None) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .freshness import describe_duration
 from .report import PageReport, Row
+from .words import gettext as _
+from .words import ngettext
 
 
 def _row(row: Row) -> str:
