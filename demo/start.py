@@ -20,6 +20,11 @@ VENV = REPO / ".venv-demo"
 
 
 def main() -> int:
+    sys.path.insert(0, str(DEMO))
+    from demo_site.seed import date_back_once
+
+    if date_back_once(DEMO / "media"):
+        print("Dated the demo's static and media files a month back.", flush=True)
     python = VENV / "bin" / "python"
     if not python.exists():
         venv.create(VENV, with_pip=True)

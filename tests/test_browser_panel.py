@@ -131,6 +131,24 @@ def test_a_server_that_goes_away_costs_no_errors_and_fewer_polls(
     assert 2 <= len(polls) <= 3, polls
 
 
+def test_a_service_worker_is_named_and_can_be_unregistered(live: LiveServer, page: Page) -> None:
+    page.goto(live.url + "/")
+    page.evaluate(
+        "navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready)"
+    )
+    page.reload()
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    open_panel(page)
+    notice = page.locator("#NoCachePanel .djdt-nocache-serviceworker")
+    expect(notice).to_be_visible()
+    with page.expect_navigation():
+        notice.get_by_role("button", name="Unregister it for this site").click()
+    page.wait_for_load_state("load")
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    open_panel(page)
+    expect(notice).to_be_hidden()
+
+
 def test_a_project_that_never_migrated_is_told_so_beside_the_switch(chromium: Browser) -> None:
     with run_server(migrate=False) as unmigrated, fresh_page(chromium) as page:
         page.goto(unmigrated.url + "/")

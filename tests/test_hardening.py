@@ -157,7 +157,7 @@ held_copies = st.dictionaries(
 )
 
 
-@hypothesis_settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(records(), max_size=8), header_text, held_copies)
 def test_matching_and_reporting_never_raise_on_bad_header_values(
     logged: list[ServedRecord], url: str, held: dict[str, Held]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import include, path, re_path
@@ -29,6 +29,12 @@ def many(request: HttpRequest) -> HttpResponseBase:
     return render(request, "many.html", {"files": [f"many/{i}.png" for i in range(count)]})
 
 
+def service_worker(request: HttpRequest) -> HttpResponseBase:
+    """A service worker with a fetch handler: it controls the pages under / once installed."""
+    script = "self.addEventListener('fetch', () => {});"
+    return HttpResponse(script, content_type="text/javascript")
+
+
 def csp(request: HttpRequest) -> HttpResponseBase:
     return render(request, "csp.html")
 
@@ -41,6 +47,7 @@ urlpatterns = [
     path("", page, name="page"),
     path("planted/", planted),
     path("csp/", csp),
+    path("sw.js", service_worker),
     path("many/", many),
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
