@@ -16,12 +16,10 @@ class ServedRecord(TypedDict):
     """One served request. Every value is JSON-serialisable."""
 
     time: float  # Unix time the response was built: the response's Date
-    method: str
-    path: str  # the URL path
+    path: str  # the URL path and query
     status: int
     bytes_sent: int  # body bytes streamed so far; final once the response closed
     duration_ms: float  # until the body was closed (or the response built)
-    no_cache: bool  # the switch state it was served with
     entry_point: str  # "view", "middleware" or "runserver"
     session: str | None  # keyed digest of the session key, never the key
     request_headers: dict[str, str]
@@ -41,24 +39,9 @@ def clip(value: str) -> str:
     return value[:MAX_VALUE]
 
 
-# The headers the panel shows; anything else is left out of the log.
-REQUEST_HEADERS = (
-    "If-None-Match",
-    "If-Modified-Since",
-    "Range",
-    "Cache-Control",
-    "Pragma",
-    "Referer",
-)
-RESPONSE_HEADERS = (
-    "Cache-Control",
-    "ETag",
-    "Last-Modified",
-    "Expires",
-    "Content-Type",
-    "Content-Length",
-    "Content-Encoding",
-)
+# What the panel shows or matches with; anything else is left out of the log.
+REQUEST_HEADERS = ("If-None-Match", "If-Modified-Since", "Referer")
+RESPONSE_HEADERS = ("Cache-Control", "Expires", "Last-Modified")
 
 
 class PageVisit(TypedDict):

@@ -92,7 +92,7 @@ def serve_file(
     """
     started = time.perf_counter()
     no_cache = state.is_enabled(request)
-    record = _new_record(request, no_cache, entry_point)
+    record = _new_record(request, entry_point)
     log = served_log()
     try:
         response = _respond(request, path, locate, show_indexes, no_cache, record)
@@ -262,16 +262,14 @@ def _add_no_cache_headers(
     response["Last-Modified"] = last_modified
 
 
-def _new_record(request: HttpRequest, no_cache: bool, entry_point: str) -> ServedRecord:
+def _new_record(request: HttpRequest, entry_point: str) -> ServedRecord:
     meta = request.META
     return {
         "time": time.time(),
-        "method": request.method or "",
         "path": clip(request.get_full_path()),
         "status": 0,
         "bytes_sent": 0,
         "duration_ms": 0.0,
-        "no_cache": no_cache,
         "entry_point": entry_point,
         "session": state.session_digest(state.session_key(request)),
         "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},

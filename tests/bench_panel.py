@@ -33,12 +33,10 @@ HUGE_HEADERS_BUDGET = 16 * 1024 * 1024
 def fake_record(number: int, since: float, root: Path) -> ServedRecord:
     return {
         "time": since + 0.0001 * (number + 1),
-        "method": "GET",
         "path": f"/static/css/file{number}.css?v={number}",
         "status": 200 if number % 7 else 304,
         "bytes_sent": 4096,
         "duration_ms": 0.4,
-        "no_cache": bool(number % 2),
         "entry_point": "runserver",
         "session": None,
         "request_headers": {"Referer": "http://127.0.0.1:8000/", "If-None-Match": '"a-b"'},

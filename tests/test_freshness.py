@@ -24,12 +24,10 @@ NOW = 1_800_000_000.0
 def record(**changes: Any) -> ServedRecord:
     base: ServedRecord = {
         "time": NOW,
-        "method": "GET",
         "path": "/static/site.css",
         "status": 200,
         "bytes_sent": 10,
         "duration_ms": 0.4,
-        "no_cache": False,
         "entry_point": "runserver",
         "session": None,
         "request_headers": {},

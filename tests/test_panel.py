@@ -166,12 +166,10 @@ def _fake_records(count: int, since: float, root: Path) -> None:
     for number in range(count):
         record: ServedRecord = {
             "time": since + 0.001 * (number + 1),
-            "method": "GET",
             "path": f"/static/f{number}.css",
             "status": 200,
             "bytes_sent": 10,
             "duration_ms": 0.3,
-            "no_cache": False,
             "entry_point": "runserver",
             "session": None,
             "request_headers": {"Referer": "http://testserver/"},
