@@ -20,7 +20,6 @@ import http.client
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from tests.conftest import CHROMIUM_FLAGS
 from tests.images import solid_png
-from tests.live import LiveServer, run_server, runserver
+from tests.live import Command, LiveServer, gunicorn, run_server, runserver
 
 ROUNDS = 5
 FILES = 100
@@ -53,7 +52,7 @@ def prepared_scratch() -> Path:
 def server(
     scratch: Path,
     env: dict[str, str] | None = None,
-    command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
+    command: Command = runserver,
 ) -> Iterator[LiveServer]:
     """A server over the shared scratch folder, with a database of its own."""
     database = tempfile.mktemp(suffix=".sqlite3", dir=scratch)
@@ -128,23 +127,6 @@ def switch_on(live: LiveServer, context: object) -> None:
         headers={"X-CSRFToken": token, "Referer": live.url + "/"},
     )
     assert answer.ok, answer.text()
-
-
-def gunicorn(app: str) -> Callable[[int, tuple[str, ...]], list[str]]:
-    def command(port: int, extra_args: tuple[str, ...]) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            f"--bind=127.0.0.1:{port}",
-            "--worker-class=gthread",
-            "--workers=1",
-            "--threads=8",
-            "--log-level=warning",
-            app,
-        ]
-
-    return command
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -235,11 +217,14 @@ def main() -> None:
                     0.5,
                 )
                 browser.close()
-        project = gunicorn("tests.wsgi:application")
+        options = ("--workers=1", "--threads=8", "--log-level=warning")
+        project = gunicorn("tests.wsgi:application", *options)
         with (
             server(scratch, command=project) as ours,
             server(scratch, env={"NOCACHE_WHITENOISE": "1"}, command=project) as middleware,
-            server(scratch, command=gunicorn("tests.wsgi:whitenoise_outside_django()")) as bare,
+            server(
+                scratch, command=gunicorn("tests.wsgi:whitenoise_outside_django()", *options)
+            ) as bare,
         ):
             show(
                 "gunicorn, 10 MB file, server CPU/request vs WhiteNoiseMiddleware",

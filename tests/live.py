@@ -52,16 +52,29 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
+# The servers run_server can start: each builds its argv for a port.
+Command = Callable[[int, tuple[str, ...]], list[str]]
+
+
 def runserver(port: int, extra_args: tuple[str, ...]) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "django",
-        "runserver",
-        f"127.0.0.1:{port}",
-        "--noreload",
-        *extra_args,
-    ]
+    return [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload",
+            *extra_args]  # fmt: skip
+
+
+def gunicorn(app: str, *options: str) -> Command:
+    """gunicorn with gthread workers serving ``app`` ("module:name")."""
+
+    def command(port: int, extra_args: tuple[str, ...]) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{port}",
+                "--worker-class=gthread", *options, *extra_args, app]  # fmt: skip
+
+    return command
+
+
+def uvicorn(port: int, extra_args: tuple[str, ...]) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "--host=127.0.0.1", f"--port={port}",
+            "--lifespan=off", "--log-level=warning", *extra_args,
+            "tests.asgi:application"]  # fmt: skip
 
 
 @contextmanager
@@ -70,7 +83,7 @@ def run_server(
     extra_args: tuple[str, ...] = (),
     env: Mapping[str, str] | None = None,
     cwd: Path = REPO,
-    command: Callable[[int, tuple[str, ...]], list[str]] = runserver,
+    command: Command = runserver,
     migrate: bool = True,
     port: int | None = None,
 ) -> Iterator[LiveServer]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -11,15 +10,10 @@ from playwright.sync_api import Browser, expect
 
 from .browsing import fresh_page, open_panel
 from .conftest import write
-from .live import LiveServer, run_server, runserver
+from .live import LiveServer, run_server, runserver, uvicorn
 from .settings import MIDDLEWARE_ORDERS
 
 pytestmark = pytest.mark.browser
-
-
-def uvicorn(port: int, extra_args: tuple[str, ...]) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "--host=127.0.0.1", f"--port={port}",
-            "--lifespan=off", "--log-level=warning", "tests.asgi:application"]  # fmt: skip
 
 
 SERVERS = {"wsgi-runserver": runserver, "asgi-uvicorn": uvicorn}

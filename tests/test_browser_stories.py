@@ -99,6 +99,16 @@ def switch_on(page: Page) -> None:
     expect(page.locator("#djdt-NoCachePanel small")).to_have_text(re.compile("^on"))
 
 
+def edited_then_f5(page: Page, url: str, folder: Path) -> None:
+    """Load the page, edit its month-old stylesheet, press F5: the old style stays."""
+    page.goto(url)
+    assert title_colour(page) == RED
+    recolour(folder, GREEN)
+    page.reload()
+    page.wait_for_load_state("load")
+    assert title_colour(page) == RED  # the browser kept its copy: edits do not show
+
+
 def expect_only_the_stylesheet_stale(page: Page) -> None:
     rows = page.locator("#NoCachePanel .djdt-nocache-rows")
     css = rows.locator('tr[data-nocache-path="/static/demo/site.css"]')
@@ -116,13 +126,7 @@ def test_the_problem_f5_keeps_an_edited_stylesheet_and_the_panel_names_it(
 ) -> None:
     server, folder = site
     page = context.new_page()
-    page.goto(server.url + "/")
-    assert title_colour(page) == RED
-
-    recolour(folder, GREEN)
-    page.reload()
-    page.wait_for_load_state("load")
-    assert title_colour(page) == RED  # the browser kept its copy: edits do not show
+    edited_then_f5(page, server.url + "/", folder)
     open_panel(page)
     expect_only_the_stylesheet_stale(page)
 
@@ -158,10 +162,7 @@ def test_re_fetch_stale_files_shows_the_edit_with_the_switch_off(
 ) -> None:
     server, folder = site
     page = context.new_page()
-    page.goto(server.url + "/")
-    recolour(folder, GREEN)
-    page.reload()
-    assert title_colour(page) == RED
+    edited_then_f5(page, server.url + "/", folder)
     open_panel(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Re-fetch stale files").click()
@@ -175,11 +176,7 @@ def test_the_fix_the_switch_shows_every_edit_and_revalidates(
 ) -> None:
     server, folder = site
     page = context.new_page()
-    page.goto(server.url + "/")
-    recolour(folder, GREEN)
-    page.reload()
-    assert title_colour(page) == RED
-
+    edited_then_f5(page, server.url + "/", folder)
     switch_on(page)
     assert title_colour(page) == GREEN  # the panel re-fetched the cached copy, then reloaded
 

@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from django.core.servers.basehttp import get_internal_wsgi_application
 from nocache_panel.handlers import NoCacheRequestHandler, NoCacheWSGIServer
 
 from .conftest import write
-from .live import LiveServer, run_server
+from .live import LiveServer, gunicorn, run_server
 
 FILE = bytes(range(256)) * 8  # 2 KiB
 
@@ -100,24 +99,12 @@ def test_http_1_0_keep_alive_gets_whole_responses(live: LiveServer) -> None:
             assert stream.read(length) == FILE
 
 
-def gunicorn(port: int, extra_args: tuple[str, ...]) -> list[str]:
-    spy = str(Path(__file__).with_name("gunicorn_sendfile_spy.py"))
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        f"--bind=127.0.0.1:{port}",
-        "--worker-class=gthread",
-        "--threads=2",
-        f"--config={spy}",
-        "tests.wsgi:application",
-    ]
-
-
 @pytest.fixture(scope="module")
 def gunicorn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, Path]]:
     log = tmp_path_factory.mktemp("sendfile") / "calls.jsonl"
-    with run_server(command=gunicorn, env={"SENDFILE_LOG": str(log)}) as server:
+    spy = str(Path(__file__).with_name("gunicorn_sendfile_spy.py"))
+    command = gunicorn("tests.wsgi:application", "--threads=2", f"--config={spy}")
+    with run_server(command=command, env={"SENDFILE_LOG": str(log)}) as server:
         yield server, log
 
 
