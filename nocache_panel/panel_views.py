@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
 from .mounts import current_version
-from .records import clip
+from .records import clip, served_log
 from .report import Held, page_report, subtitle
 from .rows_html import rows_html, summary_html
 from .serving import etag_for
@@ -105,6 +105,9 @@ def records_feed(request: HttpRequest) -> JsonResponse:
             "rows": rows_html(report.rows),
             "tooling_rows": rows_html(report.tooling, say_when_empty=False),
             "stale": [row.path for row in report.stale],
+            # How full this process's log is: its bound holds under any load.
+            "logged": len(served_log()),
+            "capacity": served_log().maxlen,
         }
     )
 
