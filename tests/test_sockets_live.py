@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,6 +123,10 @@ def test_gunicorn_sends_a_whole_file_and_a_range_with_sendfile(
     part = connection.getresponse()
     assert (part.status, part.read()) == (206, data[1000:2000])
     connection.close()
+    # The spy writes its line after sendfile() returned: the client may finish first.
+    deadline = time.monotonic() + 10
+    while len(log.read_text().splitlines()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls == [
         {"offset": 0, "count": len(data), "sent": len(data)},
