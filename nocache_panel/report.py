@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -140,7 +140,7 @@ def _on_disk(path: str, latest: ServedRecord | None) -> os.stat_result | None:
             return os.stat(os.path.join(latest["root"], latest["file"]))
         except (OSError, ValueError):
             return None
-    return current_version(unquote(urlsplit(path).path))
+    return current_version(unquote(path.split("?", 1)[0]))  # sent by the browser: any text
 
 
 def _copy(held: Held | None, latest: ServedRecord | None, now: float) -> Copy | None:

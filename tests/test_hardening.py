@@ -142,7 +142,7 @@ def records(draw: st.DrawFn) -> ServedRecord:
 
 
 held_copies = st.dictionaries(
-    st.sampled_from(["/static/a.css", "/media/b.png?x", "/elsewhere", "/static/%zz"]),
+    st.sampled_from(["/static/a.css", "/media/b.png?x", "/elsewhere", "/static/%zz", "//[x"]),
     st.builds(
         Held,
         source=st.sampled_from(["cache", "network", ""]),
