@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import state
@@ -71,25 +71,28 @@ def toggle(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"enabled": enabled, "subtitle": subtitle(enabled, None)})
 
 
+# It only reads, and what it answers a page of another site cannot read; the
+# browser's copies come in the body, too long for a URL under gunicorn or uvicorn.
+@csrf_exempt
 @login_not_required
 @require_show_toolbar
 @render_with_toolbar_language
-@require_GET
+@require_http_methods(["GET", "POST"])
 def records_feed(request: HttpRequest) -> JsonResponse:
     """The panel's table for one page visit (``url`` loaded at ``since``) by this browser.
 
-    ``files`` (optional, JSON): the copies the browser holds of the page's files,
-    as the panel's script read them: ``[{"path", "source", "etag", ...}]``.
+    POST a JSON list as the body: the copies the browser holds of the page's
+    files, as the panel's script read them: ``[{"path", "source", "etag", ...}]``.
     """
     url = request.GET.get("url", "")
     try:
         since = float(request.GET.get("since", ""))
     except ValueError:
         since = math.nan
-    held = held_copies(request.GET.get("files", "[]"))
+    held = held_copies(request.body.decode(errors="replace") if request.method == "POST" else "[]")
     if not url.startswith("/") or not math.isfinite(since) or held is None:
         return JsonResponse(
-            {"error": _('"url" must be a path, "since" a Unix time and "files" a JSON list.')},
+            {"error": _('"url" must be a path, "since" a Unix time and the body a JSON list.')},
             status=400,
         )
     session = state.session_digest(state.session_key(request))

@@ -32,7 +32,12 @@ def test_a_planted_fake_panel_with_a_data_url_runs_no_script(
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     flips: list[str] = []
     page.on(
-        "request", lambda request: flips.append(request.url) if request.method == "POST" else None
+        "request",
+        lambda request: (
+            flips.append(request.url)
+            if request.method == "POST" and "/nocache/toggle/" in request.url
+            else None
+        ),
     )
     page.goto(live.url + "/planted/")
     page.wait_for_timeout(2 * 2000 + 500)  # two polls

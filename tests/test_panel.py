@@ -200,11 +200,13 @@ def test_records_feed_rejects_bad_parameters(internal: Client) -> None:
         {"url": "/", "since": "nan"},
         {"url": "http://x/", "since": "1"},
         {"url": "/", "since": "soon"},
-        {"url": "/", "since": "1", "files": "{"},
-        {"url": "/", "since": "1", "files": '{"path": "/x"}'},
-        {"url": "/", "since": "1", "files": '[{"path": 3}]'},
     ):
         assert internal.get("/__debug__/nocache/records/", params).status_code == 400
+    for body in ("{", '{"path": "/x"}', '[{"path": 3}]', "\xff"):
+        response = internal.post(
+            "/__debug__/nocache/records/?url=/&since=1", body, content_type="application/json"
+        )
+        assert response.status_code == 400
 
 
 def test_checks_are_quiet_when_configured() -> None:
@@ -338,3 +340,34 @@ def test_versions_names_each_files_current_version(
     assert found["/media/../x"] is None
     assert found["/other"] is None
     assert Client(REMOTE_ADDR=OUTSIDE).get("/__debug__/nocache/versions/").status_code == 404
+
+
+def test_the_feed_takes_the_browsers_copies_in_the_body(
+    internal: Client, static_source: Path
+) -> None:
+    import json as json_module
+
+    from nocache_panel.serving import etag_for
+
+    css = write(static_source / "site.css", b"h1 {}", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    old = {"path": "/static/site.css", "source": "cache", "etag": '"old-1"'}
+    # A page's worth of files: far more than a URL may carry under gunicorn (4 KB).
+    others = [{"path": f"/static/gone{n}.css", "source": "cache"} for n in range(299)]
+    feed = internal.post(
+        f"/__debug__/nocache/records/?url=/&since={since!r}",
+        json_module.dumps([old, *others]),
+        content_type="application/json",
+    )
+    assert feed.status_code == 200
+    css_row = 'data-nocache-path="/static/site.css" data-nocache-status="" '
+    assert css_row + 'data-nocache-state="stale"' in feed.json()["rows"]
+    assert feed.json()["stale"] == ["/static/site.css"]
+    current = {**old, "etag": etag_for(css.stat())}
+    feed = internal.post(
+        f"/__debug__/nocache/records/?url=/&since={since!r}",
+        json_module.dumps([current]),
+        content_type="application/json",
+    )
+    assert feed.json()["stale"] == []

@@ -197,8 +197,8 @@ async function loadRows() {
     url.searchParams.set("since", visit.since);
     let answer;
     try {
-        url.searchParams.set("files", JSON.stringify(await browserFiles()));
-        answer = await getJSON(url);
+        const body = JSON.stringify(await browserFiles());
+        answer = await getJSON(url, { method: "POST", body });
     } catch {
         answer = { ok: false };
     }
