@@ -110,13 +110,15 @@ def judge(
     on_disk: bool,
     foreign: bool,
     now: float,
+    passed_on: bool = False,
 ) -> Verdict:
     """The verdict on one file of a page.
 
     ``status``: what this package answered for it in this page visit, if it was
     asked. ``copy``: the response the browser holds (or, failing that, was
     given). ``current``: does that copy describe the file on disk now (``None``:
-    unknown). ``foreign``: fetched, but from something other than this package.
+    unknown). ``foreign``: fetched, but from something other than this package;
+    ``passed_on``: because the package leaves it to WhiteNoise while the switch is off.
     """
     if status == 404:
         return Verdict("missing", _("not found: check the path, or run collectstatic"))
@@ -124,6 +126,8 @@ def judge(
         return Verdict("missing", _("refused (%(status)d)") % {"status": status})
     if not on_disk:
         return Verdict("missing", _("no longer on disk"))
+    if foreign and passed_on:
+        return Verdict("foreign", _("served by WhiteNoise while the switch is off"))
     if foreign:
         return Verdict("foreign", _("served by another handler: the switch does not apply"))
     if copy is None:

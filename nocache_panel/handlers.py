@@ -1,47 +1,81 @@
-"""The WSGI handler ``runserver`` puts in front of the project: static and media files.
+"""The handlers ``runserver`` puts in front of the project: static and media files.
 
-It answers before any middleware runs, like Django's ``StaticFilesHandler``
-(which it replaces), so file requests never cost a toolbar run.
+They answer before any middleware runs, like Django's ``StaticFilesHandler``
+and ``ASGIStaticFilesHandler`` (which they replace), so file requests never
+cost a toolbar run. What the package must leave to the project (a media view
+of its own, WhiteNoise with the switch off) passes on to it.
 """
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.staticfiles.handlers import StaticFilesHandler
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info, get_script_name
 from django.core.servers.basehttp import ServerHandler, WSGIRequestHandler, WSGIServer
 from django.http import HttpResponse
 
+from .async_body import stream_asynchronously
 from .body import take_cut_short
-from .mounts import configured_mounts, find_mount, serve_mounted
+from .mounts import Mount, configured_mounts, match, passes_on, serve_mounted
 
 if TYPE_CHECKING:
-    from django.core.handlers.wsgi import WSGIHandler
+    from collections.abc import Callable
+
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
 ENTRY_POINT = "runserver"
 
 
-class NoCacheFilesHandler(StaticFilesHandler):
+class NoCacheFilesHandler(WSGIHandler):
     """Serves ``STATIC_URL`` (if ``static``) and ``MEDIA_URL`` (if ``media``) via the core."""
 
-    def __init__(self, application: WSGIHandler, *, static: bool, media: bool) -> None:
+    def __init__(self, application: Any, *, static: bool, media: bool) -> None:
+        # No middleware: like Django's static handler, it answers before any.
+        self.application = application
         self.mounts = configured_mounts(static=static, media=media)
-        super().__init__(application)
 
-    def _should_handle(self, path: str) -> bool:
-        return find_mount(self.mounts, path) is not None
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        found = match(self.mounts, get_path_info(environ), get_script_name(environ))
+        if found is None or passes_on(WSGIRequest(environ), found):
+            return self.application(environ, start_response)
+        # Django's handler: signals, the script prefix, the response sent.
+        return super().__call__(environ, start_response)
 
-    # Django's stub narrows this to HttpResponse | FileResponse; any response works.
-    def serve(self, request: HttpRequest) -> HttpResponseBase:  # type: ignore[override]
-        mount = find_mount(self.mounts, request.path_info)
-        assert mount is not None  # _should_handle admitted the request
-        return serve_mounted(request, mount, ENTRY_POINT)
+    def get_response(self, request: HttpRequest) -> HttpResponseBase:
+        return _serve(self.mounts, request)
 
-    def get_base_url(self) -> Any:
-        # Django's handler insists on STATIC_URL; media alone needs none.
-        return self.mounts[0].prefix if self.mounts else "/"
+
+class NoCacheASGIFilesHandler(ASGIHandler):
+    """The same for an ASGI server (daphne's runserver); bodies stream block by block."""
+
+    def __init__(self, application: Any, *, static: bool, media: bool) -> None:
+        self.application = application
+        self.mounts = configured_mounts(static=static, media=media)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            request = ASGIRequest(scope, io.BytesIO())
+            found = match(self.mounts, request.path_info, get_script_name(request.META))
+            # The switch lives in the session, maybe in the database: a sync context.
+            if found is not None and not await sync_to_async(passes_on)(request, found):
+                return await super().__call__(scope, receive, send)  # Django's handler
+        return await self.application(scope, receive, send)  # type: ignore[no-any-return]
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        response = await sync_to_async(_serve)(self.mounts, request)
+        return stream_asynchronously(response)
+
+
+def _serve(mounts: tuple[Mount, ...], request: HttpRequest) -> HttpResponseBase:
+    found = match(mounts, request.path_info, get_script_name(request.META))
+    assert found is not None  # the handler matched this request before
+    response = serve_mounted(request, found, ENTRY_POINT)
+    response._resource_closers.append(request.close)  # type: ignore[attr-defined]
+    return response
 
 
 class NoCacheRequestHandler(WSGIRequestHandler):

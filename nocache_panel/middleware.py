@@ -2,20 +2,23 @@
 
 Place it before ``DebugToolbarMiddleware`` (first is best): the requests it
 answers never reach the toolbar, so they cost no toolbar run and never push
-pages out of the toolbar's store.
+pages out of the toolbar's store. With WhiteNoise, place it before
+``WhiteNoiseMiddleware``: static requests pass on to WhiteNoise while the
+switch is off.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.core.handlers.wsgi import get_script_name
 
-from .body import FileBody
-from .mounts import Mount, configured_mounts, find_mount, serve_mounted
-from .serving import BLOCK_SIZE
+from .async_body import stream_asynchronously
+from .mounts import Match, configured_mounts, match, passes_on, serve_mounted
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -41,40 +44,31 @@ class NoCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.async_mode:
             return self.__acall__(request)  # type: ignore[return-value]
-        mount = self._mount_for(request)
-        if mount is None:
+        found = self._match(request)
+        if found is None or passes_on(request, found):
             return self.get_response(request)  # type: ignore[return-value]
-        return serve_mounted(request, mount, ENTRY_POINT)
+        response = serve_mounted(request, found, ENTRY_POINT)
+        if isinstance(request, ASGIRequest):
+            # Adapted to sync mode by a sync-only middleware after this one, yet
+            # served over ASGI: the body must still stream, not sit in memory.
+            return stream_asynchronously(response)
+        return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        mount = self._mount_for(request)
-        if mount is None:
+        found = self._match(request)
+        # Both may read the session (maybe from the database): a sync context.
+        response = await sync_to_async(_answer)(request, found) if found else None
+        if response is None:
             return await self.get_response(request)  # type: ignore[misc, no-any-return]
-        # The core reads the session (maybe from the database): a sync context.
-        response = await sync_to_async(serve_mounted)(request, mount, ENTRY_POINT)
         return stream_asynchronously(response)
 
     @staticmethod
-    def _mount_for(request: HttpRequest) -> Mount | None:
+    def _match(request: HttpRequest) -> Match | None:
         if not settings.DEBUG:
             return None
-        return find_mount(configured_mounts(static=True, media=True), request.path_info)
+        mounts = configured_mounts(static=True, media=True)
+        return match(mounts, request.path_info, get_script_name(request.META))
 
 
-def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
-    """Give a file response an async body that reads block by block in a thread.
-
-    Django's ASGI handler would otherwise read a synchronous file body into a
-    list in one go, holding the whole file in memory.
-    """
-    body = getattr(response, "file_to_stream", None)
-    if not isinstance(body, FileBody):
-        return response
-    read = sync_to_async(body.read, thread_sensitive=False)
-
-    async def blocks() -> AsyncIterator[bytes]:
-        while chunk := await read(BLOCK_SIZE):
-            yield chunk
-
-    response.streaming_content = blocks()  # type: ignore[attr-defined]
-    return response
+def _answer(request: HttpRequest, found: Match) -> HttpResponseBase | None:
+    return None if passes_on(request, found) else serve_mounted(request, found, ENTRY_POINT)

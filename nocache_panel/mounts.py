@@ -1,7 +1,10 @@
-"""Which URL prefixes the middleware and the runserver handler serve, and from where.
+"""Which URL prefixes the middleware and the runserver handlers serve, and from where.
 
 ``STATIC_URL`` is served through the staticfiles finders, as runserver does;
-``MEDIA_URL`` from ``MEDIA_ROOT``. Both only for local prefixes (not full URLs).
+``MEDIA_URL`` from ``MEDIA_ROOT``. Both only for local prefixes (not full URLs),
+and never in place of the project: a media path its URLconf gives to a view of
+its own goes to that view, and with WhiteNoise serving static files, they pass
+on to it while the switch is off.
 """
 
 from __future__ import annotations
@@ -9,20 +12,27 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.staticfiles.views import serve as staticfiles_serve
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.handlers.exception import response_for_exception
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseNotAllowed
+from django.urls import Resolver404
+from django.urls import resolve as resolve_url
+from django.views.static import serve as django_serve
 
+from . import state
+from .conf import get_config
 from .serving import Locator, resolve, serve_file, under
+from .views import serve as nocache_serve
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -30,6 +40,8 @@ if TYPE_CHECKING:
 
 STATIC = "static"
 MEDIA = "media"
+WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
+_SERVE_VIEWS = (django_serve, staticfiles_serve, nocache_serve)
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ def configured_mounts(*, static: bool, media: bool) -> tuple[Mount, ...]:
     if static and static_prefix and apps.is_installed("django.contrib.staticfiles"):
         found.append(Mount(STATIC, static_prefix, None))
     media_prefix = local_prefix(settings.MEDIA_URL)
+    media = media and get_config()["SERVE_MEDIA"]
     if media and media_prefix and settings.MEDIA_ROOT and media_prefix != "/":
         found.append(Mount(MEDIA, media_prefix, str(settings.MEDIA_ROOT)))
     return tuple(found)
@@ -65,45 +78,114 @@ def configured_mounts(*, static: bool, media: bool) -> tuple[Mount, ...]:
 
 @receiver(setting_changed)
 def _forget_mounts(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"STATIC_URL", "MEDIA_URL", "MEDIA_ROOT", "INSTALLED_APPS"}:
+    if setting in {"STATIC_URL", "MEDIA_URL", "MEDIA_ROOT", "INSTALLED_APPS", "NOCACHE_PANEL"}:
         configured_mounts.cache_clear()
+    if setting in {"MIDDLEWARE", "ROOT_URLCONF"}:
+        whitenoise_serves_static.cache_clear()
+        _routed_to_project.cache_clear()
 
 
-def find_mount(mounts: tuple[Mount, ...], path: str) -> Mount | None:
+@dataclass(frozen=True)
+class Match:
+    mount: Mount
+    url_path: str  # the path the browser asked for, as pages link it
+    relative: str  # the file's path under the mount, decoded
+
+
+def match(mounts: tuple[Mount, ...], path_info: str, script_name: str = "") -> Match | None:
+    """The mount serving ``path_info``, if any.
+
+    Behind a proxy that strips a sub-path (``FORCE_SCRIPT_NAME = "/app"``,
+    ``STATIC_URL = "/app/static/"``) requests arrive as ``/static/...``: a
+    prefix is also matched without the script name, as WhiteNoise does.
+    """
+    script = script_name.rstrip("/")
     for mount in mounts:
-        if path.startswith(mount.prefix):
-            return mount
+        prefix = mount.prefix
+        if (
+            script
+            and prefix.startswith(script + "/")
+            and path_info.startswith(prefix[len(script) :])
+        ):
+            return Match(
+                mount, script + path_info, _decoded(path_info[len(prefix) - len(script) :])
+            )
+        if path_info.startswith(prefix):
+            return Match(mount, path_info, _decoded(path_info[len(prefix) :]))
     return None
 
 
-def serve_mounted(request: HttpRequest, mount: Mount, entry_point: str) -> HttpResponseBase:
-    """Answer a request under ``mount``; errors become responses, as in Django's handler."""
+def passes_on(request: HttpRequest, found: Match) -> bool:
+    """Must this request go to the project instead of the package?"""
+    if found.mount.kind == MEDIA:
+        return _routed_to_project(request.path_info, settings.ROOT_URLCONF)
+    return whitenoise_serves_static() and not state.is_enabled(request)
+
+
+def serve_mounted(request: HttpRequest, found: Match, entry_point: str) -> HttpResponseBase:
+    """Serve a request under a mount; errors become responses, as in Django's handler."""
     if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+        response: HttpResponseBase = HttpResponseNotAllowed(["GET", "HEAD"])
+    else:
+        query = request.META.get("QUERY_STRING", "")
+        try:
+            response = serve_file(
+                request,
+                found.relative,
+                _locator(found.mount),
+                entry_point=entry_point,
+                url=f"{found.url_path}?{query}" if query else found.url_path,
+            )
+        except Http404 as exc:
+            response = response_for_exception(request, exc)
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        # No SecurityMiddleware sees these responses; it would have added it.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+@cache
+def whitenoise_serves_static() -> bool:
+    """WhiteNoise's middleware is the project's static layer: off, the switch leaves it alone."""
+    return WHITENOISE_MIDDLEWARE in settings.MIDDLEWARE
+
+
+@lru_cache(maxsize=1024)
+def _routed_to_project(path_info: str, urlconf: str) -> bool:
+    """Does the URLconf give this media path to a view of the project's own?
+
+    Stock Django serves ``MEDIA_URL`` only through a pattern the project adds,
+    so such a view (``login_required`` on ``/media/private/``) must win.
+    Django's serve views, which ``static()`` adds, are ours to replace.
+    """
     try:
-        return serve_file(
-            request, _relative(mount, request.path_info), _locator(mount), entry_point=entry_point
-        )
-    except Http404 as exc:
-        return response_for_exception(request, exc)
+        view = resolve_url(path_info, urlconf).func
+    except Resolver404:
+        return False
+    return view not in _SERVE_VIEWS
+
+
+def is_static(path: str) -> bool:
+    """Is this URL path under ``STATIC_URL``?"""
+    return match(configured_mounts(static=True, media=False), path) is not None
 
 
 def current_version(path: str) -> os.stat_result | None:
     """The regular file a (decoded) URL path under a mount names, as it is now, if any."""
-    mount = find_mount(configured_mounts(static=True, media=True), path)
-    if mount is None:
+    found = match(configured_mounts(static=True, media=True), path)
+    if found is None:
         return None
     try:
-        _root, _relative_path, fullpath = resolve(_relative(mount, path), _locator(mount))
-        found = os.stat(fullpath)
+        _root, _relative_path, fullpath = resolve(found.relative, _locator(found.mount))
+        found_stat = os.stat(fullpath)
     except (Http404, SuspiciousFileOperation, OSError, ValueError):
         return None
-    return found if stat.S_ISREG(found.st_mode) else None
+    return found_stat if stat.S_ISREG(found_stat.st_mode) else None
 
 
-def _relative(mount: Mount, path: str) -> str:
+def _decoded(relative: str) -> str:
     # Decoded once more, as Django's static handler does (url2pathname).
-    return url2pathname(path.removeprefix(mount.prefix))
+    return url2pathname(relative)
 
 
 def _locator(mount: Mount) -> Locator:

@@ -1,4 +1,9 @@
-"""The bounded, thread-safe log of served static and media requests."""
+"""The bounded logs of served static and media requests and of page visits.
+
+In this process by default; in the shared Django cache when
+``NOCACHE_PANEL["CACHE"]`` names one, so that every worker process sees
+what any of them served.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any, Generic, TypedDict, TypeVar
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from . import shared
 from .conf import get_config
 
 
@@ -58,6 +64,10 @@ Item = TypeVar("Item")
 class BoundedLog(Generic[Item]):
     """Keeps the newest ``maxlen`` items; safe to use from many threads."""
 
+    # The items are these very objects: a record completed later (bytes sent,
+    # once its body closed) is seen completed.
+    live = True
+
     def __init__(self, maxlen: int) -> None:
         self._records: deque[Item] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
@@ -83,30 +93,68 @@ class BoundedLog(Generic[Item]):
         return len(self._records)
 
 
+class SharedLog(Generic[Item]):
+    """The same bound, in the shared cache (see ``shared.CacheStore`` for how)."""
+
+    # Items are copies: a record is added once complete.
+    live = False
+
+    def __init__(self, name: str, maxlen: int) -> None:
+        self.name = name
+        self.maxlen = maxlen
+
+    def add(self, item: Item) -> None:
+        store = shared.shared_store()
+        if store is not None:
+            shared.writer.submit(store, self.name, self.maxlen, item)
+
+    def snapshot(self) -> list[Item]:
+        store = shared.shared_store()
+        if store is None:
+            return []
+        shared.writer.flush()  # this process's own items first
+        return shared.guarded(lambda: store.read(self.name, self.maxlen), [])
+
+    def clear(self) -> None:
+        store = shared.shared_store()
+        if store is not None:
+            shared.guarded(lambda: store.clear(self.name, self.maxlen), None)
+
+    def __len__(self) -> int:
+        return len(self.snapshot())
+
+
+Log = BoundedLog[Item] | SharedLog[Item]
 PAGE_VISITS = 200
-_log: BoundedLog[ServedRecord] | None = None
-_log_lock = threading.Lock()
-_pages: BoundedLog[PageVisit] = BoundedLog(PAGE_VISITS)
+_logs: dict[str, Any] = {}
+_logs_lock = threading.Lock()
 
 
-def served_log() -> BoundedLog[ServedRecord]:
-    """The process-wide log of served files, sized by ``NOCACHE_PANEL["MAX_RECORDS"]``."""
-    global _log
-    if _log is None:
-        with _log_lock:
-            if _log is None:
-                _log = BoundedLog(int(get_config()["MAX_RECORDS"]))
-    return _log
+def served_log() -> Log[ServedRecord]:
+    """The log of served files, sized by ``NOCACHE_PANEL["MAX_RECORDS"]``."""
+    return _log("served", int(get_config()["MAX_RECORDS"]))  # type: ignore[no-any-return]
 
 
-def page_log() -> BoundedLog[PageVisit]:
+def page_log() -> Log[PageVisit]:
     """The recent pages the toolbar ran for, per browser session."""
-    return _pages
+    return _log("pages", PAGE_VISITS)  # type: ignore[no-any-return]
+
+
+def _log(name: str, maxlen: int) -> Any:
+    found = _logs.get(name)
+    if found is None:
+        with _logs_lock:
+            found = _logs.get(name)
+            if found is None:
+                shared_log = get_config()["CACHE"] is not None
+                found = SharedLog(name, maxlen) if shared_log else BoundedLog(maxlen)
+                _logs[name] = found
+    return found
 
 
 @receiver(setting_changed)
 def _resize_log(*, setting: str, **kwargs: Any) -> None:
-    global _log
-    if setting == "NOCACHE_PANEL":
-        with _log_lock:
-            _log = None
+    if setting in {"NOCACHE_PANEL", "CACHES"}:
+        with _logs_lock:
+            _logs.clear()
+        shared.reset()

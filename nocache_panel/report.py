@@ -20,7 +20,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .freshness import Copy, State, Verdict, judge
 from .matching import records_for_page, visit_end
-from .mounts import current_version
+from .mounts import current_version, is_static, whitenoise_serves_static
 from .records import ServedRecord, page_log, served_log
 from .serving import etag_for
 from .words import filesizeformat, ngettext, one_language
@@ -121,6 +121,7 @@ def row_for(file: PageFile, now: float) -> Row:
         on_disk=disk is not None,
         foreign=latest is None and file.held is not None and file.held.source == "network",
         now=now,
+        passed_on=whitenoise_serves_static() and is_static(file.path),
     )
     return Row(
         path=file.path,

@@ -36,7 +36,14 @@ from django.views.static import directory_index, was_modified_since
 from . import state
 from .body import FileBody
 from .ranges import UNSATISFIABLE, if_range_allows, parse_range
-from .records import REQUEST_HEADERS, RESPONSE_HEADERS, ServedRecord, clip, served_log
+from .records import (
+    REQUEST_HEADERS,
+    RESPONSE_HEADERS,
+    Log,
+    ServedRecord,
+    clip,
+    served_log,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -84,15 +91,19 @@ def serve_file(
     *,
     entry_point: str,
     show_indexes: bool = False,
+    url: str | None = None,
 ) -> HttpResponseBase:
     """Serve ``path`` from where ``locate`` finds it, and log the request.
+
+    ``url`` is the path and query the browser asked for, when the request's own
+    path differs (a sub-path behind a proxy).
 
     Raises ``Http404`` where Django's view does; a path that leaves the root is
     answered ``400``, as Django does, but in plain text rather than a traceback.
     """
     started = time.perf_counter()
     no_cache = state.is_enabled(request)
-    record = _new_record(request, entry_point)
+    record = _new_record(request, entry_point, url or request.get_full_path())
     log = served_log()
     try:
         response = _respond(request, path, locate, show_indexes, no_cache, record)
@@ -111,8 +122,9 @@ def serve_file(
     if isinstance(body, FileBody):
         # Bytes sent and the full duration are known once the server closed the body.
         # (Not a closure over the response: a dropped response must be freed at once.)
-        body.on_close = lambda sent: _finish(record, status, started, sent)
-    log.add(record)
+        body.on_close = lambda sent: _closed(log, record, status, started, sent)
+    if log.live or not isinstance(body, FileBody):
+        log.add(record)  # a shared log takes copies: it gets this one when complete
     return response
 
 
@@ -262,11 +274,11 @@ def _add_no_cache_headers(
     response["Last-Modified"] = last_modified
 
 
-def _new_record(request: HttpRequest, entry_point: str) -> ServedRecord:
+def _new_record(request: HttpRequest, entry_point: str, url: str) -> ServedRecord:
     meta = request.META
     return {
         "time": time.time(),
-        "path": clip(request.get_full_path()),
+        "path": clip(url),
         "status": 0,
         "bytes_sent": 0,
         "duration_ms": 0.0,
@@ -279,6 +291,14 @@ def _new_record(request: HttpRequest, entry_point: str) -> ServedRecord:
         "mtime_ns": None,
         "size": None,
     }
+
+
+def _closed(
+    log: Log[ServedRecord], record: ServedRecord, status: int, started: float, sent: int
+) -> None:
+    _finish(record, status, started, sent)
+    if not log.live:
+        log.add(record)
 
 
 def _finish(record: ServedRecord, status: int, started: float, sent: int = 0) -> None:

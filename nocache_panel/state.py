@@ -21,11 +21,14 @@ from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
+from . import shared
 from .conf import get_config
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from django.http import HttpRequest
+
+    from .shared import Store
 
 SESSION_KEY = "nocache_panel_enabled"
 # A page asks for dozens of files at once: one session read serves them all
@@ -98,14 +101,15 @@ def _stored_choice(request: HttpRequest) -> bool | None:
     engine = _session_engine()
     if not key or engine is None:
         return None
+    refetch = _REFETCH_META in request.META
+    store = shared.shared_store()
+    if store is not None and len(key) <= _MEMO_KEY_LIMIT:
+        return _shared_choice(store, engine, key, refetch)
     now = time.monotonic()
     memo = _memo.get(key)
-    refetch = _REFETCH_META in request.META
     if memo is not None and not refetch and now - memo[1] < MEMO_SECONDS:
         return memo[0]
-    session: SessionBase = engine.SessionStore(key)
-    value = session.get(SESSION_KEY)
-    choice = None if value is None else bool(value)
+    choice = _read_session(engine, key)
     if len(key) <= _MEMO_KEY_LIMIT:
         if len(_memo) >= _MEMO_LIMIT:
             _memo.clear()
@@ -113,13 +117,35 @@ def _stored_choice(request: HttpRequest) -> bool | None:
     return choice
 
 
+def _shared_choice(store: Store, engine: ModuleType, key: str, refetch: bool) -> bool | None:
+    """The choice from the shared cache, where a flip reaches every process at once.
+
+    Kept there under a keyed digest of the session key, never the key itself.
+    """
+    name = _digest(key)
+    if not refetch:
+        cached = shared.guarded(lambda: store.get_choice(name), shared.UNKNOWN)
+        if cached is not shared.UNKNOWN:
+            return cached  # type: ignore[no-any-return]
+    choice = _read_session(engine, key)
+    shared.guarded(lambda: store.set_choice(name, choice), None)
+    return choice
+
+
+def _read_session(engine: ModuleType, key: str) -> bool | None:
+    session: SessionBase = engine.SessionStore(key)
+    value = session.get(SESSION_KEY)
+    return None if value is None else bool(value)
+
+
 def is_enabled(request: HttpRequest) -> bool:
     """The switch for this request's browser; the configured default if it never chose."""
     default = bool(get_config()["ENABLED_BY_DEFAULT"])
     try:
         choice = _stored_choice(request)
-    except DatabaseError:
-        # A session table that is missing or locked must not break file serving.
+    except Exception:
+        # A session store that fails (a table missing or locked, a cache that
+        # is down) must not break file serving.
         return default
     return default if choice is None else choice
 
@@ -136,4 +162,8 @@ def set_enabled(request: HttpRequest, enabled: bool) -> None:
     except DatabaseError:
         request.session.modified = False  # nothing the middleware could save either
         raise
-    _memo[str(request.session.session_key)] = (enabled, time.monotonic())
+    key = str(request.session.session_key)
+    _memo[key] = (enabled, time.monotonic())
+    store = shared.shared_store()
+    if store is not None:
+        shared.guarded(lambda: store.set_choice(_digest(key), enabled), None)

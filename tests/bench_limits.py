@@ -1,67 +1,46 @@
-"""Streaming a 1 GiB file through a live runserver: the server's peak RSS growth.
+"""Streaming big files through live servers: each server's peak RSS growth.
 
     python -m tests.bench_limits
 
-Target: under 32 MiB. The server process's peak (VmHWM, from /proc) is read
-before and after the download; the file is sparse, so the disk is not the limit.
+Target: under 32 MiB each. The server process's peak (VmHWM, from /proc) is
+read before and after the download; the files are sparse, so the disk is not
+the limit. Measured: 1 GiB through runserver; 64 MiB over ASGI with a sync-only
+middleware after ours (Django then runs ours in sync mode), under uvicorn and
+under daphne's runserver.
 """
 
 from __future__ import annotations
 
-import http.client
-import subprocess
-import time
+from tests.live import Command, download_watching_memory, run_server, runserver, uvicorn
 
-from tests.live import run_server
-
-GIB = 1024**3
+MIB = 1024**2
 TARGET_MIB = 32
+CASES: list[tuple[str, Command, str, int]] = [
+    ("runserver (WSGI)", runserver, "", 1024 * MIB),
+    ("uvicorn, sync-only middleware", uvicorn, "sync-only-middleware", 64 * MIB),
+    ("daphne runserver, sync-only middleware", runserver, "sync-only-middleware,daphne", 64 * MIB),
+]
 
 
-def peak_rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmHWM")
-
-
-def server_pid(wrapper_pid: int) -> int:
-    """runserver runs under `timeout`: the Python process is its child."""
-    children = subprocess.run(
-        ["pgrep", "-P", str(wrapper_pid)], capture_output=True, text=True, check=True
-    ).stdout.split()
-    return int(children[0])
+def measure(label: str, command: Command, with_: str, size: int) -> None:
+    with run_server(command=command, env={"NOCACHE_WITH": with_}) as server:
+        with (server.media_root / "big.bin").open("wb") as handle:
+            handle.truncate(size)
+        download = download_watching_memory(server, "/media/big.bin")
+    assert download.received == size, download.received
+    growth = download.growth_mib
+    verdict = "ok" if growth < TARGET_MIB else "OVER TARGET"
+    print(
+        f"{size // MIB} MiB via {label} in {download.seconds:.1f} s: peak RSS "
+        f"{download.peak_before_kib / 1024:.1f} -> {download.peak_after_kib / 1024:.1f} MiB, "
+        f"growth {growth:.1f} MiB = {growth / TARGET_MIB:.2f}x the {TARGET_MIB} MiB target  "
+        f"{verdict}"
+    )
 
 
 def main() -> None:
-    with run_server() as server:
-        big = server.media_root / "one-gib.bin"
-        with big.open("wb") as handle:
-            handle.truncate(GIB)
-        pid = server_pid(server.process.pid)
-        port = int(server.url.rsplit(":", 1)[1])
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        connection.request("GET", "/media/small-warmup.txt")  # load the code paths first
-        connection.getresponse().read()
-        before = peak_rss_kib(pid)
-        started = time.perf_counter()
-        connection.request("GET", "/media/one-gib.bin")
-        response = connection.getresponse()
-        received = 0
-        while chunk := response.read(1024 * 1024):
-            received += len(chunk)
-        seconds = time.perf_counter() - started
-        after = peak_rss_kib(pid)
-        connection.close()
-    assert received == GIB, received
-    growth_mib = (after - before) / 1024
-    verdict = "ok" if growth_mib < TARGET_MIB else "OVER TARGET"
-    print(
-        f"1 GiB via runserver in {seconds:.1f} s: server peak RSS {before / 1024:.1f} MiB -> "
-        f"{after / 1024:.1f} MiB, growth {growth_mib:.1f} MiB "
-        f"= {growth_mib / TARGET_MIB:.2f}x the {TARGET_MIB} MiB target  {verdict}"
-    )
+    for case in CASES:
+        measure(*case)
 
 
 if __name__ == "__main__":

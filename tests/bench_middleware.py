@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.benchutil import compare, report, setup_django
@@ -31,37 +33,55 @@ def fetch(client: Client, url: str) -> None:
     response.close()
 
 
-def main() -> None:
+@dataclass
+class Clients:
+    """The requests compared, each a callable that fetches one file."""
+
+    via_middleware: Callable[[], None]
+    via_middleware_switched_on: Callable[[], None]
+    plain_serve: Callable[[], None]
+    serve_with_toolbar: Callable[[], None]
+
+
+def prepare() -> Clients:
+    from django.core.management import call_command
     from django.test.utils import setup_test_environment
+
+    from tests.conftest import switch_on
 
     setup_test_environment()
     data = b"\x89PNG" + b"\x00" * 20_000
     for root in (Path(settings.MEDIA_ROOT), Path(settings.DOCROOT)):
         (root / "avatar.png").write_bytes(data)
-    from django.core.management import call_command
-
-    from tests.conftest import switch_on
-
     call_command("migrate", verbosity=0)  # the scratch database holds the sessions
     toolbar_browser = Client()  # 127.0.0.1, in INTERNAL_IPS
     switched_on_browser = switch_on(Client())
     plain_browser = Client(REMOTE_ADDR=OUTSIDE)
-    log = served_log()
 
     def via_middleware() -> None:
         fetch(toolbar_browser, "/media/avatar.png")
-        log.clear()
+        if served_log().live:  # in this process; a shared log is bounded in place
+            served_log().clear()
 
     def via_middleware_switched_on() -> None:
         fetch(switched_on_browser, "/media/avatar.png")
-        log.clear()
+        if served_log().live:
+            served_log().clear()
 
-    def plain_serve() -> None:
-        fetch(plain_browser, "/django/avatar.png")
+    return Clients(
+        via_middleware=via_middleware,
+        via_middleware_switched_on=via_middleware_switched_on,
+        plain_serve=lambda: fetch(plain_browser, "/django/avatar.png"),
+        serve_with_toolbar=lambda: fetch(toolbar_browser, "/django/avatar.png"),
+    )
 
-    def serve_with_toolbar() -> None:
-        fetch(toolbar_browser, "/django/avatar.png")
 
+def main() -> None:
+    clients = prepare()
+    via_middleware = clients.via_middleware
+    plain_serve = clients.plain_serve
+    via_middleware_switched_on = clients.via_middleware_switched_on
+    serve_with_toolbar = clients.serve_with_toolbar
     print("a 20 KB media file through the whole Django handler (test client)")
     report(
         "middleware + toolbar active  vs  static.serve, no toolbar",

@@ -6,7 +6,9 @@ SQLite database, and stops by itself (``timeout``) even if the tests die.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
+import http.server
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -141,6 +144,124 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], server: LiveServer) -
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"the server did not start:\n{server.log()}")
+
+
+def server_pid(server: LiveServer) -> int:
+    """The server's own process: it runs under `timeout`, as that command's child."""
+    children = subprocess.run(
+        ["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return int(children[0])
+
+
+def peak_rss_kib(pid: int) -> int:
+    """A process's peak resident memory so far (VmHWM)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmHWM")
+
+
+@dataclass
+class Download:
+    received: int  # body bytes
+    seconds: float
+    peak_before_kib: int  # the server's peak RSS before the download, and after
+    peak_after_kib: int
+
+    @property
+    def growth_mib(self) -> float:
+        return (self.peak_after_kib - self.peak_before_kib) / 1024
+
+
+def download_watching_memory(server: LiveServer, path: str) -> Download:
+    """Download ``path`` from the server, reading its peak RSS before and after."""
+    pid = server_pid(server)
+    port = int(server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/media/small-warmup.txt")  # load the code paths first
+    connection.getresponse().read()
+    before = peak_rss_kib(pid)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    received = 0
+    while chunk := response.read(1024 * 1024):
+        received += len(chunk)
+    seconds = time.perf_counter() - started
+    connection.close()
+    return Download(received, seconds, before, peak_rss_kib(pid))
+
+
+@contextmanager
+def stripping_proxy(backend: str, prefix: str) -> Iterator[str]:
+    """A reverse proxy on 127.0.0.1 that forwards ``prefix``/... to ``backend``/... .
+
+    As a deployment under a sub-path has it: the application sees paths
+    without the prefix and is told the prefix by ``FORCE_SCRIPT_NAME``.
+    """
+    backend_port = int(backend.rsplit(":", 1)[1])
+
+    class Forward(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if not self.path.startswith(prefix + "/"):
+                self.send_error(404)
+                return
+            upstream = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+            upstream.request("GET", self.path[len(prefix) :], headers=headers)
+            answer = upstream.getresponse()
+            body = answer.read()
+            self.send_response(answer.status)
+            for name, value in answer.getheaders():
+                if name.lower() not in {"connection", "transfer-encoding", "content-length"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            upstream.close()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+
+
+@contextmanager
+def redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Debian's redis-server on a free loopback port, in memory only; its URL and process."""
+    executable = shutil.which("redis-server")
+    assert executable, "Debian's redis-server is required: apt-get install redis-server"
+    port = free_port()
+    process = subprocess.Popen(
+        [shutil.which("timeout") or "timeout", str(LIFETIME_SECONDS), executable,
+         "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0", process
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 @dataclass

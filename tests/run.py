@@ -24,8 +24,14 @@ PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
 # Debian packages the tests use, by the command each provides: the browser
-# tests drive chromium; the translation test extracts messages with gettext.
-DEBIAN_PACKAGES = {"chromium": "chromium", "xgettext": "gettext", "msgfmt": "gettext"}
+# tests drive chromium; the translation test extracts messages with gettext; the
+# shared-cache tests start redis-server.
+DEBIAN_PACKAGES = {
+    "chromium": "chromium",
+    "xgettext": "gettext",
+    "msgfmt": "gettext",
+    "redis-server": "redis-server",
+}
 
 
 def ensure_debian_packages() -> None:

@@ -137,6 +137,8 @@ def test_missing_refused_gone_and_foreign() -> None:
         "foreign",
         "served by another handler: the switch does not apply",
     )
+    whitenoise = judged(status=None, foreign=True, passed_on=True)
+    assert whitenoise.text == "served by WhiteNoise while the switch is off"
 
 
 def test_explicit_lifetimes_and_expiry() -> None:

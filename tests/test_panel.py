@@ -221,7 +221,9 @@ def test_check_app_not_installed() -> None:
 
 
 def test_check_sessions_not_available() -> None:
-    without_middleware = [m for m in settings.MIDDLEWARE if "SessionMiddleware" not in m]
+    without_middleware = [
+        m for m in settings.MIDDLEWARE if "Session" not in m and "Authentication" not in m
+    ]
     with override_settings(MIDDLEWARE=without_middleware):
         assert "nocache_panel.W003" in [m.id for m in panel_checks()]
     apps_without = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
@@ -241,7 +243,9 @@ def test_the_toolbar_runs_the_panel_checks() -> None:
 
 
 def test_without_sessions_the_panel_says_so(db: None) -> None:
-    without_middleware = [m for m in settings.MIDDLEWARE if "SessionMiddleware" not in m]
+    without_middleware = [
+        m for m in settings.MIDDLEWARE if "Session" not in m and "Authentication" not in m
+    ]
     apps_without = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
     with override_settings(MIDDLEWARE=without_middleware, INSTALLED_APPS=apps_without):
         client = Client()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -35,6 +36,12 @@ def service_worker(request: HttpRequest) -> HttpResponseBase:
     return HttpResponse(script, content_type="text/javascript")
 
 
+@login_required
+def private_media(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A project's own view under MEDIA_URL: only for users who logged in."""
+    return django_static_views.serve(request, name, f"{settings.MEDIA_ROOT}/private")
+
+
 def csp(request: HttpRequest) -> HttpResponseBase:
     return render(request, "csp.html")
 
@@ -52,5 +59,9 @@ urlpatterns = [
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
     path("__debug__/", include("debug_toolbar.urls")),
+    path("media/private/<path:name>", private_media),
     *static("/files/", document_root=settings.MEDIA_ROOT),
 ]
+
+if "django_browser_reload" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("__reload__/", include("django_browser_reload.urls")))

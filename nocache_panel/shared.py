@@ -1,0 +1,264 @@
+"""The Django cache every process shares (``NOCACHE_PANEL["CACHE"]``), used with care.
+
+A cache that is down or slow must never break file serving: every call goes
+through ``guarded``, which answers a default instead of raising, logs one
+warning per outage, and skips the cache for a few seconds after a failure so
+that a cache that times out costs one timeout, not one per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
+
+from .conf import get_config
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
+
+try:
+    import fcntl
+except ImportError:  # Windows: the file-based cache's incr stays as it is
+    fcntl = None  # type: ignore[assignment]
+
+T = TypeVar("T")
+KEY_PREFIX = "nocache_panel:"
+# Logged items expire unread after a day; a switch choice after an hour unread
+# (then the session, which holds it, is read again).
+ITEM_SECONDS = 24 * 3600
+CHOICE_SECONDS = 3600
+UNKNOWN: Any = object()  # the cache holds no choice for this session
+# After a failure the cache is left alone this long: one slow call per period, at most.
+RETRY_SECONDS = 5.0
+_logger = logging.getLogger("nocache_panel")
+_lock = threading.Lock()
+_skip_until = 0.0
+_warned = False
+
+
+def shared_store() -> Store | None:
+    """The configured shared cache, or ``None`` to keep everything in this process."""
+    alias = get_config()["CACHE"]
+    if not alias:
+        return None
+    found = _stores.get(alias)
+    if found is None:
+        found = _stores[alias] = _store_for(caches[alias])
+    return found
+
+
+def _store_for(cache: BaseCache) -> Store:
+    if isinstance(cache, RedisCache):
+        return RedisStore(cache)
+    if isinstance(cache, FileBasedCache) and fcntl is not None:
+        return FileCacheStore(cache)
+    return CacheStore(cache)
+
+
+class CacheStore:
+    """Bounded logs and switch choices on any Django cache.
+
+    A counter numbers each item (atomically where the cache's ``incr`` is);
+    item ``n`` lives in slot ``n % maxlen`` with its number, so a reader takes
+    the newest ``maxlen`` numbers and skips slots already reused. On a cache
+    without an atomic ``incr`` two processes may take one number, and one of
+    the two items is lost: never an error.
+    """
+
+    def __init__(self, cache: BaseCache) -> None:
+        self.cache = cache
+
+    def push(self, name: str, maxlen: int, item: Any) -> None:
+        number = self._next_number(key(name, "count"))
+        self.cache.set(key(name, number % maxlen), (number, item), ITEM_SECONDS)
+
+    def _next_number(self, counter: str) -> int:
+        try:
+            return int(self.cache.incr(counter))
+        except ValueError:  # not there yet
+            self.cache.add(counter, 0, timeout=None)
+            return int(self.cache.incr(counter))
+
+    def read(self, name: str, maxlen: int) -> list[Any]:
+        newest = self.cache.get(key(name, "count")) or 0
+        oldest = max(1, newest - maxlen + 1)
+        numbers = {key(name, n % maxlen): n for n in range(oldest, newest + 1)}
+        found = self.cache.get_many(list(numbers))
+        current = sorted(
+            value for slot, value in found.items()
+            if isinstance(value, tuple) and value[0] == numbers[slot]
+        )  # fmt: skip
+        return [item for _number, item in current]
+
+    def clear(self, name: str, maxlen: int) -> None:
+        self.cache.delete_many([key(name, "count"), *(key(name, n) for n in range(maxlen))])
+
+    def get_choice(self, name: str) -> Any:
+        return self.cache.get(key("choice", name), UNKNOWN)
+
+    def set_choice(self, name: str, choice: bool | None) -> None:
+        self.cache.set(key("choice", name), choice, CHOICE_SECONDS)
+
+
+class FileCacheStore(CacheStore):
+    """Django's file-based cache, whose ``incr`` (a read, then a write) is made atomic
+    with a lock file among its entries: exact for the processes of one machine, which
+    are the ones that share its folder."""
+
+    def __init__(self, cache: FileBasedCache) -> None:
+        super().__init__(cache)
+        self.lock_path = os.path.join(cache._dir, "nocache_panel.lock")  # type: ignore[attr-defined]
+
+    def _next_number(self, counter: str) -> int:
+        os.makedirs(os.path.dirname(self.lock_path), exist_ok=True)
+        with open(self.lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            return super()._next_number(counter)
+
+
+class RedisStore:
+    """The same on Django's Redis cache, one round trip each: a capped list per log.
+
+    It talks to Redis through the cache's own connection pool, with one
+    client kept for the process: Django's cache API builds a new client for
+    every call, which costs more than the call itself.
+    """
+
+    # Push, trim to the bound, refresh the expiry: atomic, and one command.
+    PUSH = """
+        redis.call('LPUSH', KEYS[1], ARGV[1])
+        redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+        return redis.call('EXPIRE', KEYS[1], ARGV[3])
+    """
+
+    def __init__(self, cache: RedisCache) -> None:
+        self.cache = cache
+        # Django's RedisCacheClient (since Django 4.0): its pool, its options.
+        self.client = cache._cache.get_client(write=True)
+        self._push = self.client.register_script(self.PUSH)
+
+    def push(self, name: str, maxlen: int, item: Any) -> None:
+        slot = self.cache.make_key(key(name))
+        self._push(keys=[slot], args=[json.dumps(item), maxlen, ITEM_SECONDS])
+
+    def read(self, name: str, maxlen: int) -> list[Any]:
+        newest_first = self.client.lrange(self.cache.make_key(key(name)), 0, maxlen - 1)
+        return [json.loads(item) for item in reversed(newest_first)]
+
+    def clear(self, name: str, maxlen: int) -> None:
+        self.client.delete(self.cache.make_key(key(name)))
+
+    def get_choice(self, name: str) -> Any:
+        found = self.client.get(self.cache.make_key(key("choice", name)))
+        if found is None:
+            return UNKNOWN
+        return _CHOICES.get(found.decode() if isinstance(found, bytes) else found, UNKNOWN)
+
+    def set_choice(self, name: str, choice: bool | None) -> None:
+        stored = {True: "1", False: "0", None: "-"}[choice]
+        self.client.set(self.cache.make_key(key("choice", name)), stored, ex=CHOICE_SECONDS)
+
+
+Store = CacheStore | RedisStore
+_CHOICES: dict[str, bool | None] = {"1": True, "0": False, "-": None}
+_stores: dict[str, Store] = {}
+
+
+def guarded(call: Callable[[], T], default: T) -> T:
+    """``call()``, or ``default`` when the cache fails or failed a moment ago."""
+    global _skip_until, _warned
+    if time.monotonic() < _skip_until:
+        return default
+    try:
+        result = call()
+    except Exception as exc:  # any backend's error: connection, timeout, pickling
+        with _lock:
+            _skip_until = time.monotonic() + RETRY_SECONDS
+            first = not _warned
+            _warned = True
+        if first:
+            _logger.warning(
+                "The shared cache %r failed (%s: %s): files are served without it, "
+                "the switch read from each session, until it answers again.",
+                get_config()["CACHE"],
+                type(exc).__name__,
+                exc,
+            )
+        return default
+    if _warned:
+        _warned = False  # back: the next outage gets its own warning
+    return result
+
+
+class Writer:
+    """Sends logged items to the store from a thread of its own.
+
+    A file request then never waits for the cache: it hands its record over
+    and is done. Up to ``MAX_PENDING`` items wait; past that (a cache far
+    behind) new ones are dropped, as a lost record, never a slow response.
+    """
+
+    MAX_PENDING = 1000
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Store, str, int, Any]] = queue.SimpleQueue()
+        self._done = threading.Condition()
+        self._submitted = 0
+        self._written = 0
+        self._pid = 0
+
+    def submit(self, store: Store, name: str, maxlen: int, item: Any) -> None:
+        if self._pid != os.getpid():  # first use, or a forked worker: no thread here yet
+            self._start()
+        if self._submitted - self._written < self.MAX_PENDING:
+            with self._done:
+                self._submitted += 1
+            self._queue.put((store, name, maxlen, item))
+
+    def flush(self, timeout: float = 2.0) -> None:
+        """Wait until what this process submitted so far is in the store."""
+        with self._done:
+            target = self._submitted
+            self._done.wait_for(lambda: self._written >= target, timeout)
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
+        self._submitted = self._written = 0
+        threading.Thread(target=self._run, name="nocache_panel writer", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            guarded(partial(_push, *self._queue.get()), None)
+            with self._done:
+                self._written += 1
+                self._done.notify_all()
+
+
+def _push(store: Store, name: str, maxlen: int, item: Any) -> None:
+    store.push(name, maxlen, item)
+
+
+writer = Writer()
+
+
+def reset() -> None:
+    """Forget the stores and a past failure (tests, and a changed setting)."""
+    global _skip_until, _warned
+    _stores.clear()
+    _skip_until = 0.0
+    _warned = False
+
+
+def key(*parts: Any) -> str:
+    return KEY_PREFIX + ":".join(str(part) for part in parts)
