@@ -8,7 +8,10 @@ a file of the page gets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from django.utils.http import parse_http_date_safe
@@ -46,14 +49,16 @@ class Verdict(NamedTuple):
     reusable_for: float = 0.0  # seconds the browser may still reuse it without asking
 
 
-def parse_cache_control(value: str | None) -> dict[str, str | None]:
-    """``"no-cache, max-age=0"`` to ``{"no-cache": None, "max-age": "0"}``."""
+# A page's files carry a handful of distinct headers: each is parsed once.
+@lru_cache(maxsize=256)
+def parse_cache_control(value: str | None) -> Mapping[str, str | None]:
+    """``"no-cache, max-age=0"`` to ``{"no-cache": None, "max-age": "0"}`` (read-only)."""
     directives: dict[str, str | None] = {}
     for item in (value or "").split(","):
         name, _sep, arg = item.partition("=")
         if name.strip():
             directives[name.strip().lower()] = arg.strip().strip('"') if _sep else None
-    return directives
+    return MappingProxyType(directives)
 
 
 def freshness_lifetime(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info, get_script_name
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info
 from django.core.servers.basehttp import ServerHandler, WSGIRequestHandler, WSGIServer
 from django.http import HttpResponse
 
@@ -39,7 +39,7 @@ class NoCacheFilesHandler(WSGIHandler):
         self.mounts = configured_mounts(static=static, media=media)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        found = match(self.mounts, get_path_info(environ), get_script_name(environ))
+        found = match(self.mounts, get_path_info(environ), environ)
         if found is None or passes_on(WSGIRequest(environ), found):
             return self.application(environ, start_response)
         # Django's handler: signals, the script prefix, the response sent.
@@ -59,7 +59,7 @@ class NoCacheASGIFilesHandler(ASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             request = ASGIRequest(scope, io.BytesIO())
-            found = match(self.mounts, request.path_info, get_script_name(request.META))
+            found = match(self.mounts, request.path_info, request.META)
             # The switch lives in the session, maybe in the database: a sync context.
             if found is not None and not await sync_to_async(passes_on)(request, found):
                 return await super().__call__(scope, receive, send)  # Django's handler
@@ -71,7 +71,7 @@ class NoCacheASGIFilesHandler(ASGIHandler):
 
 
 def _serve(mounts: tuple[Mount, ...], request: HttpRequest) -> HttpResponseBase:
-    found = match(mounts, request.path_info, get_script_name(request.META))
+    found = match(mounts, request.path_info, request.META)
     assert found is not None  # the handler matched this request before
     response = serve_mounted(request, found, ENTRY_POINT)
     response._resource_closers.append(request.close)  # type: ignore[attr-defined]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .records import PageVisit, ServedRecord
 
 
+# A page's records share a handful of Referers: parse each once.
+@lru_cache(maxsize=256)
 def referer_path(referer: str | None) -> str | None:
     """A Referer as the path and query a record keeps (no scheme, host or fragment)."""
     if not referer:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.core.handlers.wsgi import get_script_name
 
 from .async_body import stream_asynchronously
 from .mounts import Match, configured_mounts, match, passes_on, serve_mounted
@@ -67,7 +66,7 @@ class NoCacheMiddleware:
         if not settings.DEBUG:
             return None
         mounts = configured_mounts(static=True, media=True)
-        return match(mounts, request.path_info, get_script_name(request.META))
+        return match(mounts, request.path_info, request.META)
 
 
 def _answer(request: HttpRequest, found: Match) -> HttpResponseBase | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from django.conf import settings
 from django.contrib.staticfiles.views import serve as staticfiles_serve
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.handlers.exception import response_for_exception
+from django.core.handlers.wsgi import get_script_name
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseNotAllowed
@@ -92,26 +94,27 @@ class Match:
     relative: str  # the file's path under the mount, decoded
 
 
-def match(mounts: tuple[Mount, ...], path_info: str, script_name: str = "") -> Match | None:
+def match(
+    mounts: tuple[Mount, ...], path_info: str, environ: Mapping[str, Any] | None = None
+) -> Match | None:
     """The mount serving ``path_info``, if any.
 
     Behind a proxy that strips a sub-path (``FORCE_SCRIPT_NAME = "/app"``,
-    ``STATIC_URL = "/app/static/"``) requests arrive as ``/static/...``: a
-    prefix is also matched without the script name, as WhiteNoise does.
+    ``STATIC_URL = "/app/static/"``) requests arrive as ``/static/...``: given
+    the request's ``environ`` (its ``META``), a prefix is also matched without
+    the script name, as WhiteNoise does.
     """
-    script = script_name.rstrip("/")
     for mount in mounts:
-        prefix = mount.prefix
-        if (
-            script
-            and prefix.startswith(script + "/")
-            and path_info.startswith(prefix[len(script) :])
-        ):
-            return Match(
-                mount, script + path_info, _decoded(path_info[len(prefix) - len(script) :])
-            )
-        if path_info.startswith(prefix):
-            return Match(mount, path_info, _decoded(path_info[len(prefix) :]))
+        if path_info.startswith(mount.prefix):
+            return Match(mount, path_info, _decoded(path_info[len(mount.prefix) :]))
+    script = get_script_name(environ).rstrip("/") if environ is not None else ""
+    if not script:
+        return None
+    for mount in mounts:
+        if mount.prefix.startswith(script + "/"):
+            stripped = mount.prefix[len(script) :]
+            if path_info.startswith(stripped):
+                return Match(mount, script + path_info, _decoded(path_info[len(stripped) :]))
     return None
 
 
@@ -192,8 +195,12 @@ def _locator(mount: Mount) -> Locator:
     return under(mount.root) if mount.root is not None else find_static
 
 
-def find_static(path: str) -> tuple[str, str]:
-    """Locate a static file with the staticfiles finders, as runserver does."""
+def find_static(path: str) -> tuple[str, str, str]:
+    """Locate a static file with the staticfiles finders, as runserver does.
+
+    The finders keep within their own roots (``safe_join``, their storages), so
+    their answer is the full path as it is.
+    """
     from django.contrib.staticfiles import finders
 
     absolute = finders.find(path)
@@ -204,5 +211,5 @@ def find_static(path: str) -> tuple[str, str]:
     # Keep the path under its root for the log when the finder's root is a plain prefix.
     suffix = os.sep + path.replace("/", os.sep)
     if absolute.endswith(suffix):
-        return absolute[: -len(suffix)] or os.sep, path
-    return os.path.split(absolute)
+        return absolute[: -len(suffix)] or os.sep, path, absolute
+    return *os.path.split(absolute), absolute

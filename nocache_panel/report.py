@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -28,6 +29,7 @@ from .words import gettext as _
 
 # Static folders of the tools themselves: listed apart, collapsed.
 TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
+_TOOLING_MARKERS = tuple(f"/{folder}" for folder in TOOLING_FOLDERS)
 
 
 class Held(NamedTuple):
@@ -131,7 +133,7 @@ def row_for(file: PageFile, now: float) -> Row:
         browser=_browser(file.held, latest),
         disk=_disk(disk),
         details=_details(file.records),
-        tooling=any(f"/{folder}" in file.path for folder in TOOLING_FOLDERS),
+        tooling=any(marker in file.path for marker in _TOOLING_MARKERS),
     )
 
 
@@ -175,6 +177,7 @@ def _is_current(
     return None
 
 
+@lru_cache(maxsize=1024)
 def format_mtime(mtime_ns: int) -> str:
     """UTC with milliseconds, beside ``Last-Modified`` (which is GMT, to the second)."""
     seconds, nanoseconds = divmod(mtime_ns, 10**9)
@@ -213,8 +216,10 @@ def _details(records: tuple[ServedRecord, ...]) -> str:
     if not records:
         return ""
     latest = records[-1]
-    sent = sum(record["bytes_sent"] for record in records)
-    took = sum(record["duration_ms"] for record in records)
+    sent, took = 0, 0.0
+    for record in records:
+        sent += record["bytes_sent"]
+        took += record["duration_ms"]
     parts = [
         ngettext(
             "%(count)d request, %(bytes)s sent in %(ms).1f ms",

@@ -15,6 +15,7 @@ import posixpath
 import stat
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from django.http import (
 )
 from django.utils._os import safe_join
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views.static import directory_index, was_modified_since
 
@@ -55,18 +56,18 @@ _security_log = logging.getLogger("django.security.SuspiciousFileOperation")
 BLOCK_SIZE = 64 * 1024
 # O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_RESPONSE_NAMES = {name.lower(): name for name in RESPONSE_HEADERS}
 _REQUEST_META = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS)
 
 
-# Finds a normalised path: returns (document root, path under it) or raises Http404.
-Locator = Callable[[str], tuple[str, str]]
+# Finds a normalised path: returns (document root, path under it, full path) or
+# raises Http404; the full path never leaves the root (SuspiciousFileOperation).
+Locator = Callable[[str], tuple[str, str, str]]
 
 
 def under(document_root: str | os.PathLike[str]) -> Locator:
     """The locator for a single document root."""
     root = os.fspath(document_root)
-    return lambda path: (root, path)
+    return lambda path: (root, path, safe_join(root, path))
 
 
 def resolve(path: str, locate: Locator) -> tuple[str, str, str]:
@@ -75,8 +76,7 @@ def resolve(path: str, locate: Locator) -> tuple[str, str, str]:
     Raises ``SuspiciousFileOperation`` when it leaves the root, and whatever
     ``locate`` raises (``Http404``) when nothing is found.
     """
-    root, relative = locate(posixpath.normpath(path).lstrip("/"))
-    return root, relative, safe_join(root, relative)
+    return locate(posixpath.normpath(path).lstrip("/"))
 
 
 def etag_for(st: os.stat_result) -> str:
@@ -111,10 +111,9 @@ def serve_file(
         _finish(record, 404, started)
         log.add(record)
         raise
+    headers = response.headers
     record["response_headers"] = {
-        _RESPONSE_NAMES[name.lower()]: value
-        for name, value in response.items()
-        if name.lower() in _RESPONSE_NAMES
+        name: headers[name] for name in RESPONSE_HEADERS if name in headers
     }
     status = response.status_code
     _finish(record, status, started)
@@ -198,6 +197,42 @@ def _open(fullpath: str) -> FileBody:
     return FileBody(fd, fullpath)
 
 
+class _FileResponse(FileResponse):
+    """Django's ``FileResponse``, told what it would work out per request.
+
+    Its ``set_headers`` sniffs the file object for a length and guesses the
+    type; the core knows both already. Only ``Content-Disposition`` is left,
+    the same header Django's view sends, remembered per file name.
+    """
+
+    def set_headers(self, filelike: object) -> None:
+        name = getattr(filelike, "name", "")
+        disposition = _inline_disposition(os.path.basename(name)) if name else None
+        if disposition:
+            self.headers["Content-Disposition"] = disposition
+
+
+@lru_cache(maxsize=4096)
+def _inline_disposition(filename: str) -> str | None:
+    return content_disposition_header(False, filename)
+
+
+@lru_cache(maxsize=4096)
+def _guess_type(fullpath: str) -> tuple[str, str | None]:
+    content_type, encoding = mimetypes.guess_type(fullpath)
+    return content_type or "application/octet-stream", encoding
+
+
+@lru_cache(maxsize=4096)
+def _http_date(seconds: int) -> str:
+    return http_date(seconds)
+
+
+def last_modified(st: os.stat_result) -> str:
+    """``Last-Modified`` for a file: its mtime, to the second, as ``http_date`` gives it."""
+    return _http_date(int(st.st_mtime))
+
+
 def _stream(
     body: FileBody,
     fullpath: str,
@@ -205,17 +240,16 @@ def _stream(
     byte_range: tuple[int, int] | None,
     no_cache: bool,
 ) -> FileResponse:
-    content_type, encoding = mimetypes.guess_type(fullpath)
-    content_type = content_type or "application/octet-stream"
+    content_type, encoding = _guess_type(fullpath)
     try:
-        response = FileResponse(body, content_type=content_type)
+        response = _FileResponse(body, content_type=content_type)
     except BadHeaderError:
         # Django < 5.0 cannot quote a CR or LF of the file name in Content-Disposition.
         body.name = ""
-        response = FileResponse(body, content_type=content_type)
+        response = _FileResponse(body, content_type=content_type)
     response.block_size = BLOCK_SIZE
     response["Content-Length"] = str(body.remaining)
-    response["Last-Modified"] = http_date(st.st_mtime)
+    response["Last-Modified"] = last_modified(st)
     if encoding:
         response["Content-Encoding"] = encoding
     response["Accept-Ranges"] = "bytes"
@@ -239,17 +273,21 @@ def _early_response(
     etag = etag_for(st) if no_cache else None
     early = _conditional_response(request, st, etag, no_cache)
     byte_range = None
-    if early is None and request.method == "GET" and "HTTP_RANGE" in request.META:
-        last_modified = http_date(st.st_mtime)
-        if if_range_allows(request.META.get("HTTP_IF_RANGE"), etag, last_modified):
-            parsed = parse_range(request.META["HTTP_RANGE"], st.st_size)
-            if parsed is UNSATISFIABLE:
-                early = HttpResponse(status=416)
-                early["Content-Range"] = f"bytes */{st.st_size}"
-            elif isinstance(parsed, tuple):
-                byte_range = parsed
+    meta = request.META
+    if (
+        early is None
+        and request.method == "GET"
+        and "HTTP_RANGE" in meta
+        and if_range_allows(meta.get("HTTP_IF_RANGE"), etag, last_modified(st))
+    ):
+        parsed = parse_range(meta["HTTP_RANGE"], st.st_size)
+        if parsed is UNSATISFIABLE:
+            early = HttpResponse(status=416)
+            early["Content-Range"] = f"bytes */{st.st_size}"
+        elif isinstance(parsed, tuple):
+            byte_range = parsed
     if early is not None and no_cache:
-        _add_no_cache_headers(early, etag, http_date(st.st_mtime))
+        _add_no_cache_headers(early, etag, last_modified(st))
     return early, byte_range
 
 

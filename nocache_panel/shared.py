@@ -110,6 +110,9 @@ class CacheStore:
     def set_choice(self, name: str, choice: bool | None) -> None:
         self.cache.set(key("choice", name), choice, CHOICE_SECONDS)
 
+    def announces_flips(self, on_flip: Callable[[], None]) -> bool:
+        return False  # a generic cache cannot tell: choices are read on every request
+
 
 class FileCacheStore(CacheStore):
     """Django's file-based cache, whose ``incr`` (a read, then a write) is made atomic
@@ -147,6 +150,9 @@ class RedisStore:
         # Django's RedisCacheClient (since Django 4.0): its pool, its options.
         self.client = cache._cache.get_client(write=True)
         self._push = self.client.register_script(self.PUSH)
+        self._channel = cache.make_key(key("flips"))
+        self._listener_pid = 0
+        self._listening = False
 
     def push(self, name: str, maxlen: int, item: Any) -> None:
         slot = self.cache.make_key(key(name))
@@ -167,7 +173,42 @@ class RedisStore:
 
     def set_choice(self, name: str, choice: bool | None) -> None:
         stored = {True: "1", False: "0", None: "-"}[choice]
-        self.client.set(self.cache.make_key(key("choice", name)), stored, ex=CHOICE_SECONDS)
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.set(self.cache.make_key(key("choice", name)), stored, ex=CHOICE_SECONDS)
+            pipe.publish(self._channel, name)  # every process forgets what it remembered
+            pipe.execute()
+
+    def announces_flips(self, on_flip: Callable[[], None]) -> bool:
+        """Is this process told of every flip, so that it may remember choices a while?
+
+        A thread listens on a channel the flips are published to, and calls
+        ``on_flip`` for each (and whenever it lost the channel, which may have
+        missed one). Without it, choices are read from Redis on every request.
+        """
+        if self._listener_pid != os.getpid():  # first use, or a forked worker
+            self._listener_pid = os.getpid()
+            self._listening = False
+            threading.Thread(
+                target=self._listen, args=(on_flip,), name="nocache_panel flips", daemon=True
+            ).start()
+        return self._listening
+
+    def _listen(self, on_flip: Callable[[], None]) -> None:
+        while True:
+            try:
+                pubsub = self.client.pubsub()  # type: ignore[no-untyped-call]
+                pubsub.subscribe(self._channel)
+                while True:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is not None and message["type"] == "subscribe":
+                        on_flip()  # anything remembered so far may predate a missed flip
+                        self._listening = True
+                    elif message is not None:
+                        on_flip()
+            except Exception:  # Redis went away: read choices per request until it is back
+                self._listening = False
+                on_flip()
+            time.sleep(1.0)
 
 
 Store = CacheStore | RedisStore

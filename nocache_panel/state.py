@@ -35,7 +35,9 @@ SESSION_KEY = "nocache_panel_enabled"
 # for this long, even when the browser asks for each with "Cache-Control:
 # no-cache" (DevTools' "Disable cache"). The toggle endpoint updates the memo
 # at once, and the panel's re-fetch, which sends "X-NoCache-Refetch", always
-# reads the session. Other worker processes follow within MEMO_SECONDS.
+# reads the session. Other worker processes follow within MEMO_SECONDS; with
+# a shared cache, at once (on Redis flips are announced to every process, and
+# elsewhere the choice is read from the cache on every request).
 _REFETCH_META = "HTTP_X_NOCACHE_REFETCH"
 MEMO_SECONDS = 2.0
 _MEMO_LIMIT = 1000
@@ -43,6 +45,7 @@ _MEMO_LIMIT = 1000
 # (the signed-cookie engine, or a hostile one) is read each time, not kept.
 _MEMO_KEY_LIMIT = 256
 _memo: dict[str, tuple[bool | None, float]] = {}
+_generation = 0  # counts forget_choices() calls
 
 
 @cache
@@ -61,7 +64,9 @@ def sessions_available() -> bool:
 
 
 def forget_choices() -> None:
-    """Drop the memo of session choices (settings changed, or a test wrote sessions)."""
+    """Drop the memo of session choices (a flip elsewhere, changed settings, a test)."""
+    global _generation
+    _generation += 1
     _memo.clear()
 
 
@@ -102,15 +107,21 @@ def _stored_choice(request: HttpRequest) -> bool | None:
     if not key or engine is None:
         return None
     refetch = _REFETCH_META in request.META
-    store = shared.shared_store()
-    if store is not None and len(key) <= _MEMO_KEY_LIMIT:
-        return _shared_choice(store, engine, key, refetch)
+    memorable = len(key) <= _MEMO_KEY_LIMIT
+    store = shared.shared_store() if memorable else None
+    if store is not None and not store.announces_flips(forget_choices):
+        return _shared_choice(store, engine, key, refetch)  # read on every request
     now = time.monotonic()
     memo = _memo.get(key)
     if memo is not None and not refetch and now - memo[1] < MEMO_SECONDS:
         return memo[0]
-    choice = _read_session(engine, key)
-    if len(key) <= _MEMO_KEY_LIMIT:
+    generation = _generation
+    if store is not None:
+        choice = _shared_choice(store, engine, key, refetch)
+    else:
+        choice = _read_session(engine, key)
+    # Not kept if a flip was announced meanwhile: what was read may predate it.
+    if memorable and generation == _generation:
         if len(_memo) >= _MEMO_LIMIT:
             _memo.clear()
         _memo[key] = (choice, now)

@@ -20,6 +20,7 @@ import http.client
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -176,71 +177,79 @@ def cpu_per_request_ms(live: LiveServer, clients: int = 8, each: int = 12) -> fl
     return (tree_cpu_seconds(live.process.pid) - before) * 1000 / (clients * each)
 
 
-def main() -> None:
+def runserver_figures(scratch: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    scratch = prepared_scratch()
     stock_env = {"NOCACHE_STOCK_RUNSERVER": "1"}
-    try:
-        with server(scratch) as ours, server(scratch, env=stock_env) as stock:
-            show(
-                "30 kept-alive requests of a 2 KB file",
-                *interleaved(lambda: keep_alive_ms(ours), lambda: keep_alive_ms(stock)),
-                "ms",
-                0.1,
+    with server(scratch) as ours, server(scratch, env=stock_env) as stock:
+        show(
+            "30 kept-alive requests of a 2 KB file",
+            *interleaved(lambda: keep_alive_ms(ours), lambda: keep_alive_ms(stock)),
+            "ms",
+            0.1,
+        )
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
             )
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
-                )
-                show(
-                    f"first load of a {FILES}-file page in Chromium",
-                    *interleaved(
-                        lambda: first_load_ms(browser, ours), lambda: first_load_ms(browser, stock)
-                    ),
-                    "ms",
-                    0.6,
-                )
-                switched = browser.new_context()
-                switch_on(ours, switched)
-                ours_page = switched.new_page()
-                ours_page.goto(f"{ours.url}/many/?n={FILES}")
-                uncached = browser.new_context()
-                cdp = uncached.new_cdp_session(stock_page := uncached.new_page())
-                cdp.send("Network.enable")
-                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                stock_page.goto(f"{stock.url}/many/?n={FILES}")
-                show(
-                    "reload, switch on vs stock with DevTools' Disable cache",
-                    *interleaved(lambda: reload_ms(ours_page), lambda: reload_ms(stock_page)),
-                    "ms",
-                    0.5,
-                )
-                browser.close()
-        options = ("--workers=1", "--threads=8", "--log-level=warning")
-        project = gunicorn("tests.wsgi:application", *options)
-        with (
-            server(scratch, command=project) as ours,
-            server(scratch, env={"NOCACHE_WHITENOISE": "1"}, command=project) as middleware,
-            server(
-                scratch, command=gunicorn("tests.wsgi:whitenoise_outside_django()", *options)
-            ) as bare,
-        ):
             show(
-                "gunicorn, 10 MB file, server CPU/request vs WhiteNoiseMiddleware",
+                f"first load of a {FILES}-file page in Chromium",
                 *interleaved(
-                    lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(middleware)
+                    lambda: first_load_ms(browser, ours), lambda: first_load_ms(browser, stock)
                 ),
                 "ms",
-                1.0,
+                0.6,
             )
-            ours_ms, bare_ms = interleaved(
-                lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(bare)
+            switched = browser.new_context()
+            switch_on(ours, switched)
+            ours_page = switched.new_page()
+            ours_page.goto(f"{ours.url}/many/?n={FILES}")
+            uncached = browser.new_context()
+            cdp = uncached.new_cdp_session(stock_page := uncached.new_page())
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            stock_page.goto(f"{stock.url}/many/?n={FILES}")
+            show(
+                "reload, switch on vs stock with DevTools' Disable cache",
+                *interleaved(lambda: reload_ms(ours_page), lambda: reload_ms(stock_page)),
+                "ms",
+                0.5,
             )
-            print(
-                f"{'  for scale: vs WhiteNoise wrapping WSGI, outside Django':<62} "
-                f"{ours_ms / bare_ms:5.2f}x  ({ours_ms:8.2f} vs {bare_ms:8.2f} ms)"
-            )
+            browser.close()
+
+
+def gunicorn_figures(scratch: Path) -> None:
+    options = ("--workers=1", "--threads=8", "--log-level=warning")
+    project = gunicorn("tests.wsgi:application", *options)
+    with (
+        server(scratch, command=project) as ours,
+        server(scratch, env={"NOCACHE_WHITENOISE": "1"}, command=project) as middleware,
+        server(
+            scratch, command=gunicorn("tests.wsgi:whitenoise_outside_django()", *options)
+        ) as bare,
+    ):
+        show(
+            "gunicorn, 10 MB file, server CPU/request vs WhiteNoiseMiddleware",
+            *interleaved(lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(middleware)),
+            "ms",
+            1.0,
+        )
+        ours_ms, bare_ms = interleaved(
+            lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(bare)
+        )
+        print(
+            f"{'  for scale: vs WhiteNoise wrapping WSGI, outside Django':<62} "
+            f"{ours_ms / bare_ms:5.2f}x  ({ours_ms:8.2f} vs {bare_ms:8.2f} ms)"
+        )
+
+
+def main() -> None:
+    """All four figures; ``python -m tests.bench_page gunicorn`` for the last alone."""
+    scratch = prepared_scratch()
+    try:
+        if sys.argv[1:] != ["gunicorn"]:
+            runserver_figures(scratch)
+        gunicorn_figures(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

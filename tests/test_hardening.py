@@ -70,7 +70,7 @@ def test_an_error_while_building_the_response_closes_the_file(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(serving, "FileResponse", broken)
+    monkeypatch.setattr(serving, "_FileResponse", broken)
     before = open_descriptors()
     for _ in range(60):
         with pytest.raises(RuntimeError):
@@ -190,3 +190,16 @@ def test_the_session_memo_never_keeps_huge_cookies(db: None, docroot: Path) -> N
         client.cookies[settings.SESSION_COOKIE_NAME] = f"{number}" + "k" * 60_000
         client.get("/nocache/a.css").close()
     assert sum(len(key) for key in state._memo) < 20 * 1024
+
+
+def test_a_nul_in_a_path_the_browser_sent_leaves_every_cell_in_place(db: None) -> None:
+    held = {
+        '/static/a\x00.css?"<b>': Held(source="network", etag='"x"'),
+        "/static/b.css": Held(source="cache", etag='"y"'),
+    }
+    report = page_report(None, "/", 0.0, held)
+    html = rows_html(report.rows)
+    assert html.count("<tr ") == 2
+    assert html.count("<td") == 10  # five cells a row, none shifted into the next
+    assert 'data-nocache-path="/static/a.css?&quot;&lt;b&gt;"' in html
+    assert "\x00" not in html
