@@ -69,7 +69,7 @@ def check_runserver(
                 % {"app": winner},
                 hint=_(
                     "List %(ours)r before %(app)r in INSTALLED_APPS: its runserver then "
-                    "extends %(app)r's."
+                    "wraps the one %(app)r provides."
                 )
                 % {"ours": THIS_APP, "app": winner},
                 id="nocache_panel.W001",
