@@ -14,7 +14,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
-from django.utils.http import parse_http_date_safe
+from django.utils.http import parse_http_date_safe as django_parse_http_date_safe
 from django.utils.translation import ngettext_lazy
 
 from .words import gettext as _
@@ -47,6 +47,13 @@ class Verdict(NamedTuple):
     state: State
     text: str
     reusable_for: float = 0.0  # seconds the browser may still reuse it without asking
+
+
+# Each poll of the panel reads the same dates again: each is parsed once.
+@lru_cache(maxsize=4096)
+def parse_http_date_safe(value: str) -> int | None:
+    """``django.utils.http.parse_http_date_safe``, remembered."""
+    return django_parse_http_date_safe(value)
 
 
 # A page's files carry a handful of distinct headers: each is parsed once.

@@ -17,9 +17,9 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.http import http_date
 
-from .freshness import Copy, State, Verdict, judge
+from .freshness import Copy, State, Verdict, judge, parse_http_date_safe
 from .matching import records_for_page, visit_end
 from .mounts import current_version, is_static, whitenoise_serves_static
 from .records import ServedRecord, page_log, served_log
@@ -123,7 +123,7 @@ def row_for(file: PageFile, now: float) -> Row:
         on_disk=disk is not None,
         foreign=latest is None and file.held is not None and file.held.source == "network",
         now=now,
-        passed_on=whitenoise_serves_static() and is_static(file.path),
+        passed_on=latest is None and whitenoise_serves_static() and is_static(file.path),
     )
     return Row(
         path=file.path,
@@ -220,19 +220,28 @@ def _details(records: tuple[ServedRecord, ...]) -> str:
     for record in records:
         sent += record["bytes_sent"]
         took += record["duration_ms"]
+    count = len(records)
     parts = [
-        ngettext(
-            "%(count)d request, %(bytes)s sent in %(ms).1f ms",
-            "%(count)d requests, %(bytes)s sent in %(ms).1f ms",
-            len(records),
-        )
-        % {"count": len(records), "bytes": filesizeformat(sent), "ms": took},
-        _("via %(entry_point)s") % {"entry_point": latest["entry_point"]},
+        _served(count) % {"count": count, "bytes": filesizeformat(sent), "ms": took},
+        _via(latest["entry_point"]),
     ]
+    validators = latest["request_headers"]
     for name in ("If-None-Match", "If-Modified-Since"):
-        if name in latest["request_headers"]:
-            parts.append(f"{name}: {latest['request_headers'][name]}")
+        if name in validators:
+            parts.append(f"{name}: {validators[name]}")
     return " · ".join(parts)
+
+
+def _served(count: int) -> str:
+    return ngettext(
+        "%(count)d request, %(bytes)s sent in %(ms).1f ms",
+        "%(count)d requests, %(bytes)s sent in %(ms).1f ms",
+        count,
+    )
+
+
+def _via(entry_point: str) -> str:
+    return _("via %(entry_point)s") % {"entry_point": entry_point}
 
 
 def subtitle(enabled: bool, count: int | None) -> str:
