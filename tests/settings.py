@@ -62,12 +62,13 @@ if os.environ.get("NOCACHE_STRICT_CSP") == "1":
             "img-src": [SELF, "data:"],
         }
     }
-if os.environ.get("NOCACHE_WHITENOISE") == "1":
+if os.environ.get("NOCACHE_WHITENOISE") in ("1", "development"):
     # For benchmarks: WhiteNoise where its docs put it, in place of our middleware,
-    # scanning the finders once at startup as in production.
+    # either scanning the finders once at startup as in production ("1"), or as it
+    # runs under DEBUG by default, looking files up on each request ("development").
     MIDDLEWARE[MIDDLEWARE.index(NOCACHE)] = "whitenoise.middleware.WhiteNoiseMiddleware"
     WHITENOISE_USE_FINDERS = True
-    WHITENOISE_AUTOREFRESH = False
+    WHITENOISE_AUTOREFRESH = os.environ["NOCACHE_WHITENOISE"] == "development"
 # The packages projects run next to ours; live servers pick them with NOCACHE_WITH,
 # a comma-separated list of the names below.
 WITH = set(filter(None, os.environ.get("NOCACHE_WITH", "").split(",")))
