@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 from collections.abc import Callable
 
 
@@ -42,17 +41,16 @@ class FileBody:
         self.bytes_read = 0
         self.on_close: Callable[[int], None] | None = None
         self.closed = False
-        # A response dropped without close() (a middleware that answers 412
-        # instead, an error while building it) must not keep the descriptor.
-        self._release = weakref.finalize(self, os.close, fd)
 
     def select(self, start: int, length: int) -> None:
         """Send ``length`` bytes from ``start``."""
         self.position = start
         self.remaining = length
-        # Servers that sendfile() (gunicorn's wsgi.file_wrapper) start at the
-        # descriptor's offset and send Content-Length bytes; pread ignores it.
-        os.lseek(self.fd, start, os.SEEK_SET)
+        if start:
+            # Servers that sendfile() (gunicorn's wsgi.file_wrapper) start at the
+            # descriptor's offset and send Content-Length bytes; pread ignores it.
+            # A descriptor just opened is at 0 already.
+            os.lseek(self.fd, start, os.SEEK_SET)
 
     def fileno(self) -> int:
         """The opened file: sendfile() sends the version that was opened, like read()."""
@@ -76,6 +74,14 @@ class FileBody:
         if self.closed:
             return
         self.closed = True
-        self._release()
+        os.close(self.fd)
         if self.on_close is not None:
             self.on_close(self.bytes_read)
+
+    def __del__(self) -> None:
+        # A response dropped without close() (a middleware that answers 412
+        # instead, an error while building it) must not keep the descriptor.
+        # (Cheaper per request than weakref.finalize's registry.)
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)

@@ -9,7 +9,6 @@ a file of the page gets.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -24,8 +23,7 @@ HEURISTIC_FRACTION = 0.1
 LONGEST = 100 * 365 * 24 * 3600
 
 
-@dataclass(frozen=True)
-class Freshness:
+class Freshness(NamedTuple):
     seconds: float  # how long the browser may reuse the response without asking
     basis: Basis
 

@@ -19,7 +19,7 @@ from django.http import HttpResponse
 
 from .async_body import stream_asynchronously
 from .body import take_cut_short
-from .mounts import Mount, configured_mounts, match, passes_on, serve_mounted
+from .mounts import Mount, configured_mounts, match, may_pass_on, passes_on, serve_mounted
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,7 +40,7 @@ class NoCacheFilesHandler(WSGIHandler):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         found = match(self.mounts, get_path_info(environ), environ)
-        if found is None or passes_on(WSGIRequest(environ), found):
+        if found is None or (may_pass_on(found) and passes_on(WSGIRequest(environ), found)):
             return self.application(environ, start_response)
         # Django's handler: signals, the script prefix, the response sent.
         return super().__call__(environ, start_response)

@@ -118,6 +118,11 @@ def match(
     return None
 
 
+def may_pass_on(found: Match) -> bool:
+    """Could ``passes_on`` be true? If not, no request need be built to ask it."""
+    return found.mount.kind == MEDIA or whitenoise_serves_static()
+
+
 def passes_on(request: HttpRequest, found: Match) -> bool:
     """Must this request go to the project instead of the package?"""
     if found.mount.kind == MEDIA:

@@ -10,6 +10,7 @@ counts them); ``page_report`` stats only the rows it renders.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +25,12 @@ from .matching import records_for_page, visit_end
 from .mounts import current_version, is_static, whitenoise_serves_static
 from .records import ServedRecord, page_log, served_log
 from .serving import etag_for
-from .words import filesizeformat, ngettext, one_language
+from .words import filesizeformat, language, ngettext, one_language
 from .words import gettext as _
 
 # Static folders of the tools themselves: listed apart, collapsed.
 TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
-_TOOLING_MARKERS = tuple(f"/{folder}" for folder in TOOLING_FOLDERS)
+_TOOLING = re.compile("|".join(re.escape(f"/{folder}") for folder in TOOLING_FOLDERS))
 
 
 class Held(NamedTuple):
@@ -114,26 +115,26 @@ def page_report(
 
 def row_for(file: PageFile, now: float) -> Row:
     latest = file.records[-1] if file.records else None
+    held = file.held
     disk = _on_disk(file.path, latest)
-    copy = _copy(file.held, latest, now)
     verdict = judge(
         status=latest["status"] if latest else None,
-        copy=copy,
-        current=_is_current(file.held, latest, disk),
+        copy=_copy(held, latest, now),
+        current=_is_current(held, latest, disk),
         on_disk=disk is not None,
-        foreign=latest is None and file.held is not None and file.held.source == "network",
+        foreign=latest is None and held is not None and held.source == "network",
         now=now,
         passed_on=latest is None and whitenoise_serves_static() and is_static(file.path),
     )
     return Row(
-        path=file.path,
-        status=str(latest["status"]) if latest else "",
-        verdict=verdict,
-        answer=_answer(latest),
-        browser=_browser(file.held, latest),
-        disk=_disk(disk),
-        details=_details(file.records),
-        tooling=any(marker in file.path for marker in _TOOLING_MARKERS),
+        file.path,
+        str(latest["status"]) if latest else "",
+        verdict,
+        _answer(latest),
+        _browser(held, latest),
+        _disk(disk),
+        _details(file.records),
+        _TOOLING.search(file.path) is not None,
     )
 
 
@@ -221,27 +222,28 @@ def _details(records: tuple[ServedRecord, ...]) -> str:
         sent += record["bytes_sent"]
         took += record["duration_ms"]
     count = len(records)
-    parts = [
-        _served(count) % {"count": count, "bytes": filesizeformat(sent), "ms": took},
-        _via(latest["entry_point"]),
-    ]
+    text = _served_via(language(), count, latest["entry_point"]) % {
+        "count": count,
+        "bytes": filesizeformat(sent),
+        "ms": took,
+    }
     validators = latest["request_headers"]
     for name in ("If-None-Match", "If-Modified-Since"):
         if name in validators:
-            parts.append(f"{name}: {validators[name]}")
-    return " · ".join(parts)
+            text += f" · {name}: {validators[name]}"
+    return text
 
 
-def _served(count: int) -> str:
-    return ngettext(
+@lru_cache(maxsize=256)
+def _served_via(language: str | None, count: int, entry_point: str) -> str:
+    """The details' fixed words in ``language``, for ``%`` to fill in: count, bytes, time."""
+    served = ngettext(
         "%(count)d request, %(bytes)s sent in %(ms).1f ms",
         "%(count)d requests, %(bytes)s sent in %(ms).1f ms",
         count,
     )
-
-
-def _via(entry_point: str) -> str:
-    return _("via %(entry_point)s") % {"entry_point": entry_point}
+    via = _("via %(entry_point)s") % {"entry_point": entry_point.replace("%", "%%")}
+    return f"{served} · {via}"
 
 
 def subtitle(enabled: bool, count: int | None) -> str:

@@ -41,12 +41,12 @@ _FIELDS = 7
 
 def _escaped_fields(rows: list[Row]) -> list[str]:
     """Every row's texts, HTML-escaped: one ``escape`` over them all, not seven a row."""
-    texts = [
-        text.replace(_SEPARATOR, "")  # a path could carry one; it must not shift the cells
-        for row in rows
-        for text in _texts(row)
-    ]
-    return escape(_SEPARATOR.join(texts)).split(_SEPARATOR)
+    texts = [text for row in rows for text in _texts(row)]
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        # A path (sent by a browser) carried one: it must not shift the cells.
+        joined = _SEPARATOR.join(text.replace(_SEPARATOR, "") for text in texts)
+    return escape(joined).split(_SEPARATOR)
 
 
 def _texts(row: Row) -> tuple[str, ...]:
@@ -73,7 +73,7 @@ def summary_html(report: PageReport) -> SafeString:
     parts = []
     stale = report.stale
     if stale:
-        names = ", ".join(escape(row.name) for row in stale)
+        names = escape(", ".join(row.name for row in stale))
         head = ngettext(
             "%(count)d file is stale in your browser:",
             "%(count)d files are stale in your browser:",

@@ -29,20 +29,21 @@ def one_language() -> Iterator[None]:
         _language.reset(token)
 
 
-def _current() -> str | None:
+def language() -> str | None:
+    """The active language: a key for texts remembered per language."""
     return _language.get() or get_language()
 
 
 def gettext(message: str) -> str:
-    return _gettext(_current(), message)
+    return _gettext(language(), message)
 
 
 def ngettext(singular: str, plural: str, number: int) -> str:
-    return _ngettext(_current(), singular, plural, number)
+    return _ngettext(language(), singular, plural, number)
 
 
 def filesizeformat(size: int) -> str:
-    return _filesizeformat(_current(), size)
+    return _filesizeformat(language(), size)
 
 
 # The language is part of each key: the cached text is the one active when first asked.

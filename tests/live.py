@@ -227,14 +227,20 @@ def stripping_proxy(backend: str, prefix: str) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    with serving_in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)) as url:
+        yield url
+
+
+@contextmanager
+def serving_in_thread(server: http.server.HTTPServer) -> Iterator[str]:
+    """``server`` (bound to 127.0.0.1) answering from a thread for the block; yields its URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{proxy.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        proxy.shutdown()
-        proxy.server_close()
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager
