@@ -176,7 +176,7 @@ def tree_cpu_seconds(root: int) -> float:
     return total / 1e9
 
 
-def cpu_per_request_ms(live: LiveServer, clients: int = 8, each: int = 12) -> float:
+def cpu_per_request_ms(live: LiveServer, clients: int = 8, each: int = 24) -> float:
     """Server CPU per 10 MB response with ``clients`` concurrent kept-alive clients."""
 
     def client() -> None:
