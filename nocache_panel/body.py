@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -84,4 +85,5 @@ class FileBody:
         # (Cheaper per request than weakref.finalize's registry.)
         if not self.closed:
             self.closed = True
-            os.close(self.fd)
+            with contextlib.suppress(OSError):  # nobody is left to tell
+                os.close(self.fd)
