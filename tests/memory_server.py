@@ -28,7 +28,7 @@ def capture(url: str, page: str, cookie: str | None = None) -> Captured:
     """Every ``/static/`` file ``page`` links, as ``url`` answers them."""
     connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
     headers = {"Cookie": cookie} if cookie else {}
-    answers: ClassVar[Captured] = {}
+    answers: Captured = {}
 
     def get(path: str) -> bytes:
         connection.request("GET", path, headers=headers)
