@@ -7,6 +7,7 @@ contract: ``data-nocache-path``, ``data-nocache-status`` and ``data-nocache-stat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -17,10 +18,10 @@ from .words import gettext as _
 from .words import ngettext
 
 
-def _row(row: Row, escaped: list[str]) -> str:
+def _row(row: Row, escaped: tuple[str, ...]) -> str:
     """One row, from its texts escaped (``_texts``' order)."""
     path, status, answer, details, browser, disk, verdict = escaped
-    state = row.state
+    state = row.verdict.state
     answer = f"<small>{answer}</small>" if answer else ""
     details = f'<div class="djdt-nocache-details">{details}</div>' if details else ""
     return (
@@ -34,19 +35,23 @@ def _row(row: Row, escaped: list[str]) -> str:
     )
 
 
+# The summary names this many stale files; past them, a line of names is not read.
+SUMMARY_NAMES = 10
+
 # A character no text of a row holds: the rows' texts are escaped in one pass.
 _SEPARATOR = "\x00"
 _FIELDS = 7
 
 
-def _escaped_fields(rows: list[Row]) -> list[str]:
-    """Every row's texts, HTML-escaped: one ``escape`` over them all, not seven a row."""
+def _escaped_fields(rows: list[Row]) -> Iterator[tuple[str, ...]]:
+    """Every row's texts, HTML-escaped, a tuple a row: one ``escape`` over them all."""
     texts = [text for row in rows for text in _texts(row)]
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:
         # A path (sent by a browser) carried one: it must not shift the cells.
         joined = _SEPARATOR.join(text.replace(_SEPARATOR, "") for text in texts)
-    return escape(joined).split(_SEPARATOR)
+    escaped = iter(escape(joined).split(_SEPARATOR))
+    return zip(*[escaped] * _FIELDS, strict=True)  # groups of _FIELDS, in order
 
 
 def _texts(row: Row) -> tuple[str, ...]:
@@ -59,13 +64,7 @@ def rows_html(rows: list[Row], *, say_when_empty: bool = True) -> SafeString:
     if not rows and say_when_empty:
         empty = escape(_("No static or media files for this page yet."))
         return mark_safe(f'<tr class="djdt-nocache-empty"><td colspan="5">{empty}</td></tr>')
-    fields = _escaped_fields(rows)
-    return mark_safe(
-        "".join(
-            _row(row, fields[number * _FIELDS : (number + 1) * _FIELDS])
-            for number, row in enumerate(rows)
-        )
-    )
+    return mark_safe("".join(map(_row, rows, _escaped_fields(rows))))
 
 
 def summary_html(report: PageReport) -> SafeString:
@@ -73,7 +72,13 @@ def summary_html(report: PageReport) -> SafeString:
     parts = []
     stale = report.stale
     if stale:
-        names = escape(", ".join(row.name for row in stale))
+        names = ", ".join(row.name for row in stale[:SUMMARY_NAMES])
+        if len(stale) > SUMMARY_NAMES:
+            more = len(stale) - SUMMARY_NAMES
+            names = ngettext(
+                "%(names)s and %(count)d more", "%(names)s and %(count)d more", more
+            ) % {"names": names, "count": more}
+        names = escape(names)
         head = ngettext(
             "%(count)d file is stale in your browser:",
             "%(count)d files are stale in your browser:",

@@ -34,16 +34,17 @@ def language() -> str | None:
     return _language.get() or get_language()
 
 
+# Each of these runs several times a row: ``language()`` is spelled out, not called.
 def gettext(message: str) -> str:
-    return _gettext(language(), message)
+    return _gettext(_language.get() or get_language(), message)
 
 
 def ngettext(singular: str, plural: str, number: int) -> str:
-    return _ngettext(language(), singular, plural, number)
+    return _ngettext(_language.get() or get_language(), singular, plural, number)
 
 
 def filesizeformat(size: int) -> str:
-    return _filesizeformat(language(), size)
+    return _filesizeformat(_language.get() or get_language(), size)
 
 
 # The language is part of each key: the cached text is the one active when first asked.

@@ -141,6 +141,20 @@ def test_rendering_one_stale_css_row(internal: Client, static_source: Path) -> N
     assert edited.index("site.css") < edited.index("font.woff2")  # the stale file first
 
 
+def test_the_summary_names_ten_stale_files_and_counts_the_rest(
+    internal: Client, static_source: Path
+) -> None:
+    paths = [write(static_source / f"s{n:02d}.css", b"h1 {}", age=MONTH) for n in range(12)]
+    internal.get("/")
+    for path in paths:
+        internal.get(f"/static/{path.name}", HTTP_REFERER="http://testserver/")
+        path.write_bytes(b"h1 { color: red }")
+    html = _render(internal)
+    names = ", ".join(f"s{n:02d}.css" for n in range(10))
+    assert f"12 files are stale in your browser:</strong> {names} and 2 more <button" in html
+    assert html.count('data-nocache-state="stale"') == 12  # the table still lists them all
+
+
 def test_records_of_other_browsers_and_other_visits_never_show(
     internal: Client, static_source: Path
 ) -> None:
