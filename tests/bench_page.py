@@ -8,12 +8,16 @@ Prints four ratios, each from one run with the sides interleaved, medians of 5:
 1. 30 kept-alive requests of a 2 KB file: ours vs Django's stock runserver (<= 0.1x);
 2. a 100-file page's first load in Chromium: ours vs stock runserver (<= 0.6x);
 3. a reload with the switch on (100 revalidations) vs stock runserver with the
-   browser cache disabled through CDP, what a person does instead (<= 0.5x);
+   browser cache disabled (DevTools' "Disable cache"), what a person does instead (<= 0.5x);
 4. a 10 MB file under gunicorn (gthread, 8 threads, 8 clients): server CPU per
    request, ours vs WhiteNoise's middleware in the same project, headers built once
    at startup as in production (<= 1.0x); the same against WhiteNoise as it runs
    under DEBUG (looking files up on each request, as we do), and, for scale,
    against WhiteNoise wrapping the WSGI application, outside Django.
+
+Chromium is driven over its DevTools pipe (``tests.devtools``), as a person's
+browser runs: no driver is told of every request. Only the stock side of the
+reload has the Network domain on, as DevTools must be open for "Disable cache".
 
 Beside the two Chromium figures, the floor: the same page and files replayed from
 memory by a server that does nothing else (``tests.memory_server``). On a slow
@@ -24,6 +28,7 @@ close to that bound our server is.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import statistics
@@ -32,9 +37,10 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.cookies import SimpleCookie
 from pathlib import Path
 
-from tests.conftest import CHROMIUM_FLAGS
+from tests.devtools import Tab, chromium, first_load_ms
 from tests.images import solid_png
 from tests.live import Command, LiveServer, gunicorn, run_server, runserver
 from tests.memory_server import capture, replaying
@@ -108,41 +114,33 @@ def keep_alive_ms(live: LiveServer) -> float:
     return elapsed * 1000
 
 
-def load_ms(page: object) -> float:
-    return float(
-        page.evaluate(  # type: ignore[attr-defined]
-            "performance.getEntriesByType('navigation')[0].loadEventEnd"
-        )
-    )
+def switched_on(url: str) -> dict[str, str]:
+    """The cookies of a new session with the switch on, turned on as the panel does."""
+    connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
+    cookies: dict[str, str] = {}
+
+    def ask(method: str, body: str = "", headers: dict[str, str] | None = None) -> bytes:
+        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(headers or {})}
+        connection.request(method, "/__debug__/nocache/toggle/", body, sent)
+        response = connection.getresponse()
+        answer = response.read()
+        assert response.status == 200, (response.status, answer)
+        for header in response.headers.get_all("Set-Cookie") or ():
+            cookies.update((k, m.value) for k, m in SimpleCookie(header).items())
+        return answer
+
+    token = json.loads(ask("GET"))["csrf"]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    ask("POST", "enabled=1", {**form, "X-CSRFToken": token, "Referer": url + "/"})
+    connection.close()
+    return cookies
 
 
-def first_load_ms(browser: object, url: str) -> float:
-    context = browser.new_context()  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{url}/many/?n={FILES}")
-    elapsed = load_ms(page)
-    context.close()
-    return elapsed
-
-
-def reload_ms(page: object) -> float:
-    page.reload()  # type: ignore[attr-defined]
-    elapsed = load_ms(page)
-    # The panel's script asks the server about the page once it has loaded:
-    # let that finish, or it runs during the next side's measurement.
-    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
-    return elapsed
-
-
-def switch_on(live: LiveServer, context: object) -> None:
-    request = context.request  # type: ignore[attr-defined]
-    token = request.get(live.url + "/__debug__/nocache/toggle/").json()["csrf"]
-    answer = request.post(
-        live.url + "/__debug__/nocache/toggle/",
-        form={"enabled": "1"},
-        headers={"X-CSRFToken": token, "Referer": live.url + "/"},
-    )
-    assert answer.ok, answer.text()
+def revalidated_all(tab: Tab) -> bool:
+    """Did the last load ask the server for every image (none reused from the cache)?"""
+    asked = "performance.getEntriesByType('resource').filter(e => e.transferSize > 0)"
+    images = f"{asked}.filter(e => e.name.includes('/static/many/')).length"
+    return tab.evaluate(images) == FILES  # type: ignore[no-any-return]
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -201,8 +199,6 @@ def cpu_per_request_ms(live: LiveServer, clients: int = 8, each: int = 24) -> fl
 
 
 def runserver_figures(scratch: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     stock_env = {"NOCACHE_STOCK_RUNSERVER": "1"}
     page = f"/many/?n={FILES}"
     with server(scratch) as ours, server(scratch, env=stock_env) as stock:
@@ -212,40 +208,32 @@ def runserver_figures(scratch: Path) -> None:
             "ms",
             0.1,
         )
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
-            )
+        with chromium() as browser:
             with replaying(capture(ours.url, page), ours.url) as floor:
                 mine, theirs, best = interleaved(
-                    lambda: first_load_ms(browser, ours.url),
-                    lambda: first_load_ms(browser, stock.url),
-                    lambda: first_load_ms(browser, floor),
+                    lambda: first_load_ms(browser, ours.url + page),
+                    lambda: first_load_ms(browser, stock.url + page),
+                    lambda: first_load_ms(browser, floor + page),
                 )
             show(f"first load of a {FILES}-file page in Chromium", mine, theirs, "ms", 0.6)
             show_floor(best, theirs)
-            switched = browser.new_context()
-            switch_on(ours, switched)
-            cookie = "; ".join(f"{c['name']}={c['value']}" for c in switched.cookies())
-            ours_page = switched.new_page()
-            ours_page.goto(ours.url + page)
-            uncached = browser.new_context()
-            cdp = uncached.new_cdp_session(stock_page := uncached.new_page())
-            cdp.send("Network.enable")
-            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-            stock_page.goto(stock.url + page)
+            cookies = switched_on(ours.url)
+            ours_tab = Tab(browser, cookies, ours.url)
+            ours_tab.goto(ours.url + page)
+            # What a person does instead: DevTools open, "Disable cache" ticked.
+            stock_tab = Tab(browser, cache_disabled=True)
+            stock_tab.goto(stock.url + page)
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
             with replaying(capture(ours.url, page, cookie), ours.url) as floor:
-                floor_page = browser.new_context().new_page()
-                floor_page.goto(floor + page)
+                floor_tab = Tab(browser, cookies, floor)
+                floor_tab.goto(floor + page)
                 mine, theirs, best = interleaved(
-                    lambda: reload_ms(ours_page),
-                    lambda: reload_ms(stock_page),
-                    lambda: reload_ms(floor_page),
+                    ours_tab.reload, stock_tab.reload, floor_tab.reload
                 )
+            assert revalidated_all(ours_tab), "the switch did not make the browser ask"
             label = "reload, switch on vs stock with DevTools' Disable cache"
             show(label, mine, theirs, "ms", 0.5)
             show_floor(best, theirs)
-            browser.close()
 
 
 def gunicorn_figures(scratch: Path) -> None:
@@ -279,12 +267,14 @@ def gunicorn_figures(scratch: Path) -> None:
 
 
 def main() -> None:
-    """All four figures; ``python -m tests.bench_page gunicorn`` for the last alone."""
+    """All four figures; ``runserver`` or ``gunicorn`` as an argument for those alone."""
     scratch = prepared_scratch()
+    chosen = sys.argv[1:] or ["runserver", "gunicorn"]
     try:
-        if sys.argv[1:] != ["gunicorn"]:
+        if "runserver" in chosen:
             runserver_figures(scratch)
-        gunicorn_figures(scratch)
+        if "gunicorn" in chosen:
+            gunicorn_figures(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
