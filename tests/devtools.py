@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +30,7 @@ from typing import Any
 from tests.conftest import CHROMIUM_FLAGS
 from tests.live import LIFETIME_SECONDS
 
+SILENCE_SECONDS = 60
 # What Playwright passes too: a tab in a window of its own is never backgrounded.
 STEADY_FLAGS = (
     "--disable-background-timer-throttling",
@@ -127,6 +129,9 @@ class DevTools:
 
     def _receive(self) -> dict[str, Any]:
         while b"\0" not in self._buffer:
+            # A page that never goes idle must fail the run, not hang it.
+            ready, _, _ = select.select([self._read], [], [], SILENCE_SECONDS)
+            assert ready, f"Chromium said nothing for {SILENCE_SECONDS} s"
             chunk = os.read(self._read, 1 << 16)
             assert chunk, "Chromium closed its DevTools pipe"
             self._buffer += chunk
