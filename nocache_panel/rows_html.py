@@ -61,7 +61,9 @@ def _texts(row: Row) -> tuple[str, ...]:
 
 def rows_html(rows: list[Row], *, say_when_empty: bool = True) -> SafeString:
     """The rows, or one row saying there is none yet."""
-    if not rows and say_when_empty:
+    if not rows:
+        if not say_when_empty:
+            return mark_safe("")
         empty = escape(_("No static or media files for this page yet."))
         return mark_safe(f'<tr class="djdt-nocache-empty"><td colspan="5">{empty}</td></tr>')
     return mark_safe("".join(map(_row, rows, _escaped_fields(rows))))

@@ -118,7 +118,9 @@ def _render(client: Client) -> str:
 
 def test_rendering_with_no_records(internal: Client) -> None:
     internal.get("/")
-    assert "No static or media files for this page yet." in _render(internal)
+    html = _render(internal)
+    assert html.count("No static or media files for this page yet.") == 1  # the page's table
+    assert '<tbody class="djdt-nocache-tooling-rows"></tbody>' in html  # nothing said twice
 
 
 def test_rendering_one_stale_css_row(internal: Client, static_source: Path) -> None:
