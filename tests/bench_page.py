@@ -28,7 +28,6 @@ close to that bound our server is.
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import shutil
 import statistics
@@ -37,12 +36,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 from tests.devtools import Tab, chromium, first_load_ms
 from tests.images import solid_png
-from tests.live import Command, LiveServer, gunicorn, run_server, runserver
+from tests.live import Browser, Command, LiveServer, gunicorn, run_server, runserver
 from tests.memory_server import capture, replaying
 
 ROUNDS = 5
@@ -116,24 +114,9 @@ def keep_alive_ms(live: LiveServer) -> float:
 
 def switched_on(url: str) -> dict[str, str]:
     """The cookies of a new session with the switch on, turned on as the panel does."""
-    connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
-    cookies: dict[str, str] = {}
-
-    def ask(method: str, body: str = "", headers: dict[str, str] | None = None) -> bytes:
-        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), **(headers or {})}
-        connection.request(method, "/__debug__/nocache/toggle/", body, sent)
-        response = connection.getresponse()
-        answer = response.read()
-        assert response.status == 200, (response.status, answer)
-        for header in response.headers.get_all("Set-Cookie") or ():
-            cookies.update((k, m.value) for k, m in SimpleCookie(header).items())
-        return answer
-
-    token = json.loads(ask("GET"))["csrf"]
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    ask("POST", "enabled=1", {**form, "X-CSRFToken": token, "Referer": url + "/"})
-    connection.close()
-    return cookies
+    browser = Browser(url)
+    assert browser.set_switch(True).status == 200
+    return {cookie.name: cookie.value or "" for cookie in browser.jar}
 
 
 def revalidated_all(tab: Tab) -> bool:
