@@ -10,7 +10,6 @@ counts them); ``page_report`` stats only the rows it renders.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,8 +28,7 @@ from .words import filesizeformat, language, ngettext, one_language
 from .words import gettext as _
 
 # Static folders of the tools themselves: listed apart, collapsed.
-TOOLING_FOLDERS = ("debug_toolbar/", "nocache_panel/")
-_TOOLING = re.compile("|".join(re.escape(f"/{folder}") for folder in TOOLING_FOLDERS))
+TOOLBAR_FOLDER, PANEL_FOLDER = "/debug_toolbar/", "/nocache_panel/"
 
 
 class Held(NamedTuple):
@@ -75,14 +73,8 @@ class Row:
 class PageReport:
     rows: list[Row]  # the page's own files, stale ones first
     tooling: list[Row]  # the toolbar's and this panel's files
-
-    @property
-    def stale(self) -> list[Row]:
-        return [row for row in self.rows if row.state == "stale"]
-
-    @property
-    def reusable(self) -> list[Row]:
-        return [row for row in self.rows if row.state == "heuristic"]
+    stale: list[Row]  # the first of ``rows``
+    reusable: list[Row]  # those of ``rows`` the browser may reuse without asking
 
 
 def page_files(
@@ -115,10 +107,19 @@ def page_report(
     with one_language():
         files = page_files(session, url, since, held)
         rows = [row_for(file, now, whitenoise) for file in files]
-    own = [row for row in rows if not row.tooling]
+    stale, others, tooling = [], [], []
+    for row in rows:  # each list in arrival order
+        if row.tooling:
+            tooling.append(row)
+        elif row.verdict.state == "stale":
+            stale.append(row)
+        else:
+            others.append(row)
     return PageReport(
-        rows=sorted(own, key=lambda row: row.state != "stale"),  # stable: arrival order within
-        tooling=[row for row in rows if row.tooling],
+        rows=stale + others,
+        tooling=tooling,
+        stale=stale,
+        reusable=[row for row in others if row.verdict.state == "heuristic"],
     )
 
 
@@ -137,15 +138,16 @@ def row_for(file: PageFile, now: float, whitenoise: bool) -> Row:
         now=now,
         passed_on=latest is None and whitenoise and is_static(file.path),
     )
+    path = file.path
     return Row(
-        file.path,
+        path,
         str(latest["status"]) if latest else "",
         verdict,
         _answer(latest),
         _browser(held, latest),
         _disk(disk),
         _details(records),
-        _TOOLING.search(file.path) is not None,
+        TOOLBAR_FOLDER in path or PANEL_FOLDER in path,
     )
 
 
