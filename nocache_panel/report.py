@@ -73,7 +73,7 @@ class Row:
 class PageReport:
     rows: list[Row]  # the page's own files, stale ones first
     tooling: list[Row]  # the toolbar's and this panel's files
-    stale: list[Row]  # the first of ``rows``
+    stale: list[Row]  # those that lead ``rows``
     reusable: list[Row]  # those of ``rows`` the browser may reuse without asking
 
 

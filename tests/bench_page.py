@@ -233,13 +233,13 @@ def gunicorn_figures(scratch: Path) -> None:
         ) as bare,
     ):
         show(
-            "gunicorn, 10 MB file, server CPU/request vs WhiteNoiseMiddleware",
+            "gunicorn, 10 MB file, server CPU/request vs WhiteNoise under DEBUG",
             *interleaved(lambda: cpu_per_request_ms(ours), lambda: cpu_per_request_ms(dev)),
             "ms",
             1.0,
         )
         for label, theirs in (
-            ("  for scale: vs WhiteNoise with headers built at startup", production),
+            ("  for scale: vs WhiteNoise, headers built at startup", production),
             ("  for scale: vs WhiteNoise wrapping WSGI, outside Django", bare),
         ):
             ours_ms, their_ms = interleaved(
