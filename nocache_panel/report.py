@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from django.utils.http import http_date
 
-from .freshness import Copy, State, Verdict, judge, parse_http_date_safe
+from .freshness import Copy, Verdict, judge, parse_http_date_safe
 from .matching import records_for_page, visit_end
 from .mounts import current_version, is_static, whitenoise_serves_static
 from .records import ServedRecord, page_log, served_log
@@ -59,10 +59,6 @@ class Row:
     disk: str  # mtime and size now
     details: str  # bytes sent and duration
     tooling: bool
-
-    @property
-    def state(self) -> State:
-        return self.verdict.state
 
     @property
     def name(self) -> str:
@@ -125,10 +121,9 @@ def page_report(
 
 def row_for(file: PageFile, now: float, whitenoise: bool) -> Row:
     """``whitenoise``: the project's static files go to WhiteNoise while the switch is off."""
-    records = file.records
+    path, records, held = file.path, file.records, file.held
     latest = records[-1] if records else None
-    held = file.held
-    disk = _on_disk(file.path, latest)
+    disk = _on_disk(path, latest)
     verdict = judge(
         status=latest["status"] if latest else None,
         copy=_copy(held, latest, now),
@@ -136,9 +131,8 @@ def row_for(file: PageFile, now: float, whitenoise: bool) -> Row:
         on_disk=disk is not None,
         foreign=latest is None and held is not None and held.source == "network",
         now=now,
-        passed_on=latest is None and whitenoise and is_static(file.path),
+        passed_on=latest is None and whitenoise and is_static(path),
     )
-    path = file.path
     return Row(
         path,
         str(latest["status"]) if latest else "",
