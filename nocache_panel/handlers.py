@@ -9,6 +9,7 @@ of its own, WhiteNoise with the switch off) passes on to it.
 from __future__ import annotations
 
 import io
+from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -121,12 +122,19 @@ class NoCacheRequestHandler(WSGIRequestHandler):
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
 
 
+# Responses that end at their headers (RFC 9112, section 6.3): they need no
+# Content-Length to keep the connection, and must not carry a wrong one
+# (RFC 9110, section 8.6): "0" would misstate the file a 304 stands for.
+_ENDS_AT_HEADERS = ("204", "304")
+
+
 class KeepAliveServerHandler(ServerHandler):
     """Gives every response whose bytes are known a ``Content-Length``.
 
     Django's handler closes the connection after any response without one,
     which is every page and error page: the browser then opens a new
-    connection for the next file.
+    connection for the next file. A ``304`` or ``204`` keeps the connection
+    without one, and is sent without one.
     """
 
     def set_content_length(self) -> None:
@@ -136,6 +144,19 @@ class KeepAliveServerHandler(ServerHandler):
             self.headers["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
             return
         super().set_content_length()
+
+    def cleanup_headers(self) -> None:
+        status: str = self.status  # type: ignore[attr-defined]
+        if status[:3] not in _ENDS_AT_HEADERS:
+            super().cleanup_headers()
+            return
+        # Django's rules, less the close for want of a length.
+        headers, handler = self.headers, self.request_handler  # type: ignore[attr-defined]
+        del headers["Content-Length"]
+        if not isinstance(handler.server, ThreadingMixIn):  # --nothreading: one at a time
+            headers["Connection"] = "close"
+        if headers.get("Connection") == "close":
+            handler.close_connection = True
 
 
 class NoCacheWSGIServer(WSGIServer):

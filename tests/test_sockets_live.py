@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from socketserver import ThreadingMixIn
 
 import pytest
 from django.core.servers.basehttp import get_internal_wsgi_application
 
-from nocache_panel.handlers import NoCacheRequestHandler, NoCacheWSGIServer
+from nocache_panel.handlers import NoCacheFilesHandler, NoCacheRequestHandler, NoCacheWSGIServer
 
 from .conftest import write
 from .live import LiveServer, gunicorn, run_server
@@ -49,6 +50,36 @@ def test_every_runserver_connection_has_nagle_off(
     assert seen == [1, 1]
 
 
+@pytest.mark.parametrize("threading_server", [True, False], ids=["threading", "nothreading"])
+def test_a_304_keeps_the_connection_only_where_runserver_can(
+    threading_server: bool, static_source: Path, db: None
+) -> None:
+    """``runserver --nothreading`` serves one connection at a time: it must not keep it."""
+    write(static_source / "site.css", FILE)
+    server_class: type[NoCacheWSGIServer] = NoCacheWSGIServer
+    if threading_server:  # as runserver builds it by default
+        server_class = type("WSGIServer", (ThreadingMixIn, NoCacheWSGIServer), {})
+    server = server_class(("127.0.0.1", 0), NoCacheRequestHandler)
+    server.set_app(NoCacheFilesHandler(get_internal_wsgi_application(), static=True, media=True))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    connection = http.client.HTTPConnection(*server.server_address, timeout=10)
+    try:
+        connection.request("GET", "/static/site.css")
+        first = connection.getresponse()
+        first.read()
+        validator = {"If-Modified-Since": first.headers["Last-Modified"]}
+        connection.request("GET", "/static/site.css", headers=validator)
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (304, b"")
+        assert "Content-Length" not in response.headers
+        assert response.will_close is not threading_server
+    finally:
+        connection.close()  # else closing the server waits for the kept connection
+        server.shutdown()
+        server.server_close()
+
+
 def test_kept_alive_responses_are_whole_and_in_order(live: LiveServer) -> None:
     write(live.static_source / "site.css", FILE)
     connection = http.client.HTTPConnection(live.url.removeprefix("http://"), timeout=10)
@@ -70,6 +101,8 @@ def test_kept_alive_responses_are_whole_and_in_order(live: LiveServer) -> None:
             last_modified = response.headers["Last-Modified"]
         elif kind == 1:
             assert (response.status, body) == (304, b"")
+            # It stands for the file: a Content-Length of 0 would misstate it (RFC 9110 8.6).
+            assert "Content-Length" not in response.headers
         elif kind == 2:
             assert response.status == 404
         elif kind == 3:
