@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from django.core.servers.basehttp import get_internal_wsgi_application
 from nocache_panel.handlers import NoCacheFilesHandler, NoCacheRequestHandler, NoCacheWSGIServer
 
 from .conftest import write
-from .live import LiveServer, gunicorn, run_server
+from .live import LiveServer, gunicorn, run_server, serving_in_thread
 
 FILE = bytes(range(256)) * 8  # 2 KiB
 
@@ -36,17 +35,12 @@ def test_every_runserver_connection_has_nagle_off(
     monkeypatch.setattr(NoCacheRequestHandler, "handle", spy)
     server = NoCacheWSGIServer(("127.0.0.1", 0), NoCacheRequestHandler)
     server.set_app(get_internal_wsgi_application())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(server):
         for _ in range(2):
             connection = http.client.HTTPConnection(*server.server_address, timeout=10)
             connection.request("GET", "/static/nothing.css")
             assert connection.getresponse().status == 404
             connection.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert seen == [1, 1]
 
 
@@ -61,23 +55,20 @@ def test_a_304_keeps_the_connection_only_where_runserver_can(
         server_class = type("WSGIServer", (ThreadingMixIn, NoCacheWSGIServer), {})
     server = server_class(("127.0.0.1", 0), NoCacheRequestHandler)
     server.set_app(NoCacheFilesHandler(get_internal_wsgi_application(), static=True, media=True))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    connection = http.client.HTTPConnection(*server.server_address, timeout=10)
-    try:
-        connection.request("GET", "/static/site.css")
-        first = connection.getresponse()
-        first.read()
-        validator = {"If-Modified-Since": first.headers["Last-Modified"]}
-        connection.request("GET", "/static/site.css", headers=validator)
-        response = connection.getresponse()
-        assert (response.status, response.read()) == (304, b"")
-        assert "Content-Length" not in response.headers
-        assert response.will_close is not threading_server
-    finally:
-        connection.close()  # else closing the server waits for the kept connection
-        server.shutdown()
-        server.server_close()
+    with serving_in_thread(server):
+        connection = http.client.HTTPConnection(*server.server_address, timeout=10)
+        try:
+            connection.request("GET", "/static/site.css")
+            first = connection.getresponse()
+            first.read()
+            validator = {"If-Modified-Since": first.headers["Last-Modified"]}
+            connection.request("GET", "/static/site.css", headers=validator)
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (304, b"")
+            assert "Content-Length" not in response.headers
+            assert response.will_close is not threading_server
+        finally:
+            connection.close()  # else closing the server waits for the kept connection
 
 
 def test_kept_alive_responses_are_whole_and_in_order(live: LiveServer) -> None:
