@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,11 @@ from nocache_panel import serving
 from .conftest import OUTSIDE, write
 from .live import LiveServer
 
-SIZE = 4 * 1024 * 1024
+# Larger than what can be in flight (the server's send buffer, up to tcp_wmem's 4 MiB
+# here, and the client's receive buffer, fixed below): the server is still reading
+# the file when a test changes it.
+SIZE = 16 * 1024 * 1024
+RECEIVE_BUFFER = 256 * 1024
 OLD = bytes([1]) * SIZE
 NEW = bytes([2]) * SIZE
 
@@ -24,6 +29,12 @@ def _start(
 ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     port = int(live.url.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    sock = socket.socket()
+    # Set before connecting, it also stops the kernel growing the buffer on its own.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+    sock.settimeout(10)
+    sock.connect(("127.0.0.1", port))
+    connection.sock = sock
     connection.request("GET", path)
     response = connection.getresponse()
     assert response.status == 200
