@@ -145,7 +145,7 @@ def judge(
     if foreign and passed_on:
         return Verdict("foreign", _("served by WhiteNoise while the switch is off"))
     if foreign:
-        return Verdict("foreign", _("served by another handler: the switch does not apply"))
+        return Verdict("foreign", _("served by another handler, and its copy cannot be compared"))
     if copy is None:
         return Verdict("revalidate", _("not in the browser’s cache"))
     fresh = freshness_lifetime(copy.cache_control, copy.expires, copy.last_modified, copy.date)
@@ -161,6 +161,12 @@ def judge(
     left = fresh.seconds - (now - copy.date)
     if left <= 0:
         return Verdict("revalidate", _("expired: the browser asks before reusing it"))
+    if left < 60:
+        return Verdict(
+            "heuristic",
+            _("reused without asking for less than a minute more"),
+            reusable_for=left,
+        )
     return Verdict(
         "heuristic",
         _("reused without asking for %(left)s more: an edit would not show")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import panel_views, state
 from .mounts import configured_mounts
 from .records import PageVisit, clip, page_log
-from .report import page_files, page_report, subtitle
+from .report import is_tooling, page_files, page_report, subtitle
 from .rows_html import rows_html, summary_html
 
 if TYPE_CHECKING:
@@ -82,7 +82,8 @@ class NoCachePanel(Panel):
         if not stats:
             return ""
         files = page_files(stats["session"], stats["page_url"], stats["since"])
-        return subtitle(stats["enabled"], len(files))
+        # The page's own files, as the table lists them; the tools' are apart.
+        return subtitle(stats["enabled"], sum(not is_tooling(file.path) for file in files))
 
     @property
     def title_bar(self) -> str:
@@ -126,7 +127,6 @@ class NoCachePanel(Panel):
         return [
             path("nocache/toggle/", panel_views.toggle, name="nocache_toggle"),
             path("nocache/records/", panel_views.records_feed, name="nocache_records"),
-            path("nocache/versions/", panel_views.versions, name="nocache_versions"),
         ]
 
     @classmethod
@@ -143,15 +143,13 @@ def script_strings() -> dict[str, str]:
         "refetched": gettext("Files re-fetched: %(count)s. Reloading…"),
         "stale": gettext("Stale files replaced: %(count)s. Reloading…"),
         "off": gettext("No-cache is off."),
-        "history": gettext("Old files after Back or Forward: %(count)s. Reloading…"),
-        "neverAsked": gettext("from the browser’s cache; the server never saw a request"),
     }
 
 
 def script_url() -> str:
     """The panel's script, with its endpoints in the query: it trusts nothing on the page."""
     url = static(SCRIPT)
-    config = {name: reverse(f"djdt:nocache_{name}") for name in ("toggle", "records", "versions")}
+    config = {name: reverse(f"djdt:nocache_{name}") for name in ("toggle", "records")}
     config["css"] = static(STYLESHEET)
     return f"{url}{'&' if '?' in url else '?'}{urlencode(config)}"
 

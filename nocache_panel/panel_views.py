@@ -6,23 +6,19 @@ import json
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
 from debug_toolbar.decorators import render_with_toolbar_language, require_show_toolbar
 from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.middleware.csrf import get_token
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from . import state
-from .mounts import current_version
 from .records import clip, served_log
-from .report import Held, page_report, subtitle
+from .report import BrowserFile, Held, page_report, subtitle
 from .rows_html import rows_html, summary_html
-from .serving import etag_for
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -81,33 +77,37 @@ def toggle(request: HttpRequest) -> JsonResponse:
 def records_feed(request: HttpRequest) -> JsonResponse:
     """The panel's table for one page visit (``url`` loaded at ``since``) by this browser.
 
-    POST a JSON list as the body: the copies the browser holds of the page's
-    files, as the panel's script read them: ``[{"path", "source", "etag", ...}]``.
+    POST a JSON list as the body: the page's files as the panel's script found
+    them, ``[{"path", "seen", "copy": {"etag", "last_modified", ...} | null}]``.
+    The answer names the files no request reached (``unlogged``): the script
+    reads the browser's copies of those, and asks again.
     """
     url = request.GET.get("url", "")
     try:
         since = float(request.GET.get("since", ""))
     except ValueError:
         since = math.nan
-    held = held_copies(request.body.decode(errors="replace") if request.method == "POST" else "[]")
-    if not url.startswith("/") or not math.isfinite(since) or held is None:
+    files = browser_files(
+        request.body.decode(errors="replace") if request.method == "POST" else "[]"
+    )
+    if not url.startswith("/") or not math.isfinite(since) or files is None:
         return JsonResponse(
             {"error": _('"url" must be a path, "since" a Unix time and the body a JSON list.')},
             status=400,
         )
     session = state.session_digest(state.session_key(request))
-    report = page_report(session, url, since, held)
-    count = len(report.rows) + len(report.tooling)
+    report = page_report(session, url, since, files)
     enabled = state.is_enabled(request)
     return JsonResponse(
         {
-            "count": count,
+            "count": len(report.rows),
             "enabled": enabled,
-            "subtitle": subtitle(enabled, count),
+            "subtitle": subtitle(enabled, len(report.rows)),
             "summary": summary_html(report),
             "rows": rows_html(report.rows),
             "tooling_rows": rows_html(report.tooling, say_when_empty=False),
-            "stale": [row.path for row in report.stale],
+            "stale": [{"path": row.path, "version": row.version} for row in report.stale],
+            "unlogged": report.unlogged,
             # How full this process's log is: its bound holds under any load.
             "logged": len(served_log()),
             "capacity": served_log().maxlen,
@@ -116,50 +116,33 @@ def records_feed(request: HttpRequest) -> JsonResponse:
 
 
 # A page's files, described in one request; more are not looked at.
-MAX_HELD = 300
-_HELD_FIELDS = ("etag", "last_modified", "cache_control", "expires", "date")
+MAX_FILES = 300
+_COPY_FIELDS = ("etag", "last_modified", "content_length", "cache_control", "expires", "date")
+_SEEN = ("timing", "element", "style")
 
 
-def held_copies(raw: str) -> dict[str, Held] | None:
-    """The browser's copies from the script's JSON, or ``None`` if it is not a list of them."""
+def browser_files(raw: str) -> dict[str, BrowserFile] | None:
+    """The page's files from the script's JSON, or ``None`` if it is not a list of them."""
     try:
         items = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(items, list):
         return None
-    held: dict[str, Held] = {}
-    for item in items[:MAX_HELD]:
+    files: dict[str, BrowserFile] = {}
+    for item in items[:MAX_FILES]:
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             return None
-        fields = {
-            name: clip(value)
-            for name in _HELD_FIELDS
-            if isinstance(value := item.get(name), str) and value
-        }
-        source = item.get("source") if item.get("source") in ("cache", "network") else ""
-        held[clip(item["path"])] = Held(source=str(source), **fields)
-    return held
-
-
-# A page's files, asked about in one request; more are not looked at.
-MAX_VERSION_PATHS = 300
-
-
-@login_not_required
-@require_show_toolbar
-@render_with_toolbar_language
-@require_GET
-def versions(request: HttpRequest) -> JsonResponse:
-    """The version on disk now of each ``path`` (as the browser requested it), and the switch.
-
-    The panel's script compares these with the copies the browser holds after
-    Back or Forward, which it takes from its cache without asking.
-    """
-    found: dict[str, dict[str, str] | None] = {}
-    for path in request.GET.getlist("path")[:MAX_VERSION_PATHS]:
-        st = current_version(unquote(path))
-        found[path] = (
-            None if st is None else {"etag": etag_for(st), "last_modified": http_date(st.st_mtime)}
-        )
-    return JsonResponse({"enabled": state.is_enabled(request), "versions": found})
+        copy = item.get("copy")
+        held = None
+        if isinstance(copy, dict):
+            held = Held(
+                **{
+                    name: clip(value)
+                    for name in _COPY_FIELDS
+                    if isinstance(value := copy.get(name), str) and value
+                }
+            )
+        seen = item.get("seen") if item.get("seen") in _SEEN else "timing"
+        files[clip(item["path"])] = BrowserFile(str(seen), held)
+    return files

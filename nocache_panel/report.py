@@ -27,6 +27,10 @@ from .serving import etag_for
 from .words import filesizeformat, language, ngettext, one_language
 from .words import gettext as _
 
+# A file reused without asking for less than this is not worth a warning: an edit
+# shows by the time a person has switched back from the editor.
+WORTH_SAYING = 60
+
 # Static folders of the tools themselves: listed apart, collapsed.
 TOOLBAR_FOLDER, PANEL_FOLDER = "/debug_toolbar/", "/nocache_panel/"
 
@@ -34,12 +38,19 @@ TOOLBAR_FOLDER, PANEL_FOLDER = "/debug_toolbar/", "/nocache_panel/"
 class Held(NamedTuple):
     """The browser's copy of a file, as the panel's script read it (``only-if-cached``)."""
 
-    source: str  # "cache": used without a request in this visit; "network": fetched
     etag: str | None = None
     last_modified: str | None = None
+    content_length: str | None = None
     cache_control: str | None = None
     expires: str | None = None
     date: str | None = None
+
+
+class BrowserFile(NamedTuple):
+    """A file of the page as the panel's script found it, and the copy it read, if any."""
+
+    seen: str  # "timing", "element", or "style" (a url() in a stylesheet)
+    copy: Held | None
 
 
 @dataclass(slots=True)  # built for every row of every poll: the fastest to build
@@ -59,6 +70,7 @@ class Row:
     disk: str  # mtime and size now
     details: str  # bytes sent and duration
     tooling: bool
+    version: str  # the file on disk now, as its strong ETag ("" if it is not there)
 
     @property
     def name(self) -> str:
@@ -71,12 +83,17 @@ class PageReport:
     tooling: list[Row]  # the toolbar's and this panel's files
     stale: list[Row]  # those that lead ``rows``
     reusable: list[Row]  # those of ``rows`` the browser may reuse without asking
+    unlogged: list[str]  # files no request for reached this package in this visit
 
 
 def page_files(
-    session: str | None, url: str, since: float, held: Mapping[str, Held] | None = None
+    session: str | None, url: str, since: float, browser: Mapping[str, BrowserFile] | None = None
 ) -> list[PageFile]:
-    """The page's files: those this package answered, then those only the browser names."""
+    """The page's files: those this package answered, then those only the browser names.
+
+    A ``url()`` of a stylesheet that neither this package nor the browser's cache
+    knows was never needed by the page (a ``:hover`` background): it is left out.
+    """
     until = visit_end(page_log().snapshot(), session, url, since)
     answered: dict[str, list[ServedRecord]] = {}
     for record in records_for_page(served_log().snapshot(), session, url, since, until):
@@ -85,23 +102,36 @@ def page_files(
             answered[path].append(record)
         else:
             answered[path] = [record]
-    held = held or {}
-    files = [PageFile(path, records, held.get(path)) for path, records in answered.items()]
-    files += [PageFile(path, [], copy) for path, copy in held.items() if path not in answered]
+    browser = browser or {}
+    files = [
+        PageFile(path, records, found.copy if (found := browser.get(path)) else None)
+        for path, records in answered.items()
+    ]
+    files += [
+        PageFile(path, [], found.copy)
+        for path, found in browser.items()
+        if path not in answered and (found.copy is not None or found.seen != "style")
+    ]
     return files
+
+
+def is_tooling(path: str) -> bool:
+    """The toolbar's and this panel's own files: listed apart, not counted."""
+    return TOOLBAR_FOLDER in path or PANEL_FOLDER in path
 
 
 def page_report(
     session: str | None,
     url: str,
     since: float,
-    held: Mapping[str, Held] | None = None,
+    browser: Mapping[str, BrowserFile] | None = None,
     now: float | None = None,
 ) -> PageReport:
     now = time.time() if now is None else now
     whitenoise = whitenoise_serves_static()
     with one_language():
-        files = page_files(session, url, since, held)
+        files = page_files(session, url, since, browser)
+        answered = {file.path for file in files if file.records}
         rows = [row_for(file, now, whitenoise) for file in files]
     stale, others, tooling = [], [], []
     for row in rows:  # each list in arrival order
@@ -115,7 +145,12 @@ def page_report(
         rows=stale + others,
         tooling=tooling,
         stale=stale,
-        reusable=[row for row in others if row.verdict.state == "heuristic"],
+        reusable=[
+            row
+            for row in others
+            if row.verdict.state == "heuristic" and row.verdict.reusable_for >= WORTH_SAYING
+        ],
+        unlogged=[path for path in browser or () if path not in answered],
     )
 
 
@@ -124,24 +159,28 @@ def row_for(file: PageFile, now: float, whitenoise: bool) -> Row:
     path, records, held = file.path, file.records, file.held
     latest = records[-1] if records else None
     disk = _on_disk(path, latest)
+    current = _is_current(held, latest, disk)
+    passed_on = latest is None and whitenoise and is_static(path)
     verdict = judge(
         status=latest["status"] if latest else None,
         copy=_copy(held, latest, now),
-        current=_is_current(held, latest, disk),
+        current=current,
         on_disk=disk is not None,
-        foreign=latest is None and held is not None and held.source == "network",
+        # Nothing this package served, and nothing in the copy that compares with the disk.
+        foreign=latest is None and current is None,
         now=now,
-        passed_on=latest is None and whitenoise and is_static(path),
+        passed_on=passed_on,
     )
     return Row(
         path,
         str(latest["status"]) if latest else "",
         verdict,
-        _answer(latest),
+        _answer(latest, passed_on),
         _browser(held, latest),
         _disk(disk),
         _details(records),
-        TOOLBAR_FOLDER in path or PANEL_FOLDER in path,
+        is_tooling(path),
+        etag_for(disk) if disk is not None else "",
     )
 
 
@@ -158,7 +197,7 @@ def _on_disk(path: str, latest: ServedRecord | None) -> os.stat_result | None:
 
 def _copy(held: Held | None, latest: ServedRecord | None, now: float) -> Copy | None:
     """The response the browser holds: as its script read it, else as it was served."""
-    if held is not None and held.source:
+    if held is not None:
         served_at = parse_http_date_safe(held.date) if held.date else None
         return Copy(held.cache_control, held.expires, held.last_modified, served_at or now)
     if latest is not None and latest["status"] in (200, 206, 304):
@@ -172,48 +211,74 @@ def _copy(held: Held | None, latest: ServedRecord | None, now: float) -> Copy | 
     return None
 
 
+# This package's ETag: the mtime in nanoseconds, then the size, in hex. Another
+# server's (WhiteNoise's: the mtime in seconds) may share its shape, never its value.
+_OUR_ETAG_MIN_MTIME = 10**15
+
+
+def is_our_etag(etag: str) -> bool:
+    mtime, _sep, size = etag.strip('"').partition("-")
+    try:
+        return int(mtime, 16) >= _OUR_ETAG_MIN_MTIME and int(size, 16) >= 0
+    except ValueError:
+        return False
+
+
 def _is_current(
     held: Held | None, latest: ServedRecord | None, disk: os.stat_result | None
 ) -> bool | None:
-    """Does the browser's copy describe the file on disk now? ``None``: cannot tell."""
+    """Does the browser's copy describe the file on disk now? ``None``: cannot tell.
+
+    A copy is compared in the terms it carries: this package's ETag, else its
+    ``Last-Modified`` and length, which any server's copy of a file may carry;
+    never our ETag format against another server's.
+    """
     if disk is None:
         return None
-    if held is not None and held.etag:
-        return held.etag == etag_for(disk)
-    if held is not None and held.last_modified:
-        return held.last_modified == http_date(disk.st_mtime)
+    if held is not None:
+        ours = bool(held.etag) and is_our_etag(held.etag or "")
+        if ours and held.etag == etag_for(disk):
+            return True
+        if held.last_modified:
+            if held.last_modified != http_date(disk.st_mtime):
+                return False
+            if held.content_length and held.content_length != str(disk.st_size):
+                return False
+            return not ours  # ours, yet another ETag: edited within the same second
+        return False if ours else None
     if latest is not None and latest["mtime_ns"] is not None:
         return (latest["mtime_ns"], latest["size"]) == (disk.st_mtime_ns, disk.st_size)
     return None
 
 
 @lru_cache(maxsize=1024)
-def format_mtime(mtime_ns: int) -> str:
-    """UTC with milliseconds, beside ``Last-Modified`` (which is GMT, to the second)."""
-    seconds, nanoseconds = divmod(mtime_ns, 10**9)
-    moment = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
-    return f"{moment}.{nanoseconds // 10**6:03d} UTC"
+def format_mtime(mtime: int) -> str:
+    """As ``Last-Modified`` says it, so that the two read side by side."""
+    return http_date(mtime)
 
 
 def _disk(disk: os.stat_result | None) -> str:
     if disk is None:
         return ""
-    return f"{format_mtime(disk.st_mtime_ns)} · {filesizeformat(disk.st_size)}"
+    return f"{format_mtime(int(disk.st_mtime))} · {filesizeformat(disk.st_size)}"
 
 
-def _answer(latest: ServedRecord | None) -> str:
+def _answer(latest: ServedRecord | None, passed_on: bool) -> str:
+    """What the server column says: the Cache-Control sent, or why there is none."""
     if latest is None:
-        return ""
+        if passed_on:
+            return _("passed on to WhiteNoise")
+        return _("not asked in this visit")
     cache_control = latest["response_headers"].get("Cache-Control")
     return cache_control or _("no Cache-Control")
 
 
 def _browser(held: Held | None, latest: ServedRecord | None) -> str:
-    if held is not None and held.source == "cache" and latest is None:
-        where = _("from its cache, without asking")
+    if held is not None and latest is None:
+        where = _("its own copy")
     elif latest is not None and latest["status"] == 304:
         where = _("revalidated its copy")
-    elif latest is not None or held is not None:
+    elif latest is not None:
         where = _("fetched")
     else:
         where = ""

@@ -28,7 +28,7 @@ def _row(row: Row, escaped: tuple[str, ...]) -> str:
         f'<tr class="djdt-nocache-{state}" data-nocache-path="{path}" '
         f'data-nocache-status="{status}" data-nocache-state="{state}">'
         f'<td class="djdt-nocache-file"><code title="{path}">{path}</code>{details}</td>'
-        f"<td>{status or '—'} {answer}</td>"
+        f"<td>{f'{status} {answer}' if status else answer or '—'}</td>"
         f"<td>{browser or '—'}</td>"
         f"<td>{disk or '—'}</td>"
         f'<td class="djdt-nocache-verdict">{verdict}</td></tr>'

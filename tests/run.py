@@ -2,10 +2,12 @@
 
     python3 tests/run.py [tox arguments]
 
-Needs only Python. It installs Debian's chromium and gettext when they are
-missing (as root, with apt-get), selects the pyenv interpreters tox needs when pyenv is there,
-puts tox in a virtual environment of its own (.venv-tests), runs it, and ends
-with one line counting the tests of every environment.
+Needs only Python. It installs what the tests drive from Debian when it is
+missing (as root, with apt-get: chromium, firefox-esr, WebKitGTK's driver and
+bindings, xvfb, gettext, redis-server), selects the pyenv interpreters tox
+needs when pyenv is there, puts tox in a virtual environment of its own
+(.venv-tests), runs it, and ends with one line counting the tests of every
+environment.
 """
 
 from __future__ import annotations
@@ -23,30 +25,47 @@ VENV = REPO / ".venv-tests"
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 
-# Debian packages the tests use, by the command each provides: the browser
-# tests drive chromium; the translation test extracts messages with gettext; the
-# shared-cache tests start redis-server.
-DEBIAN_PACKAGES = {
+# Debian packages the tests use, by the command each provides: the browser tests
+# drive chromium, firefox-esr and WebKitGTK (through WebKitWebDriver, on an Xvfb
+# screen); the translation test extracts messages with gettext; the shared-cache
+# tests start redis-server.
+DEBIAN_COMMANDS = {
     "chromium": "chromium",
+    "firefox-esr": "firefox-esr",
+    "WebKitWebDriver": "webkit2gtk-driver",
+    "Xvfb": "xvfb",
     "xgettext": "gettext",
     "msgfmt": "gettext",
     "redis-server": "redis-server",
 }
+# The WebKit browser the tests launch (tests/webkit_browser.py) runs on Debian's
+# Python with these bindings.
+DEBIAN_PYTHON = "/usr/bin/python3"
+WEBKIT_BINDINGS = ("python3-gi", "gir1.2-webkit2-4.1")
+WEBKIT_CHECK = "import gi; gi.require_version('Gtk', '3.0'); gi.require_version('WebKit2', '4.1')"
+
+
+def has_webkit_bindings() -> bool:
+    if not Path(DEBIAN_PYTHON).exists():
+        return False
+    check = subprocess.run([DEBIAN_PYTHON, "-c", WEBKIT_CHECK], capture_output=True)
+    return check.returncode == 0
 
 
 def ensure_debian_packages() -> None:
-    missing = sorted(
-        {pkg for command, pkg in DEBIAN_PACKAGES.items() if not shutil.which(command)}
-    )
+    missing = {pkg for command, pkg in DEBIAN_COMMANDS.items() if not shutil.which(command)}
+    if not has_webkit_bindings():
+        missing.update(WEBKIT_BINDINGS)
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         sys.exit(
-            f"The tests need Debian's {', '.join(missing)}: apt-get install {' '.join(missing)}"
+            f"The tests need Debian's {', '.join(sorted(missing))}: "
+            f"apt-get install {' '.join(sorted(missing))}"
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *sorted(missing)], check=True, env=env)
 
 
 def select_interpreters() -> None:

@@ -1,9 +1,10 @@
-"""Regenerate the README's screenshots of the panel, taken from the demo in Chromium.
+"""Regenerate the README's screenshots of the panel, from the demo, in every engine and theme.
 
-python -m tests.screenshot      (writes demo/screenshot.png and demo/screenshot-dark.png)
+python -m tests.screenshot      (writes demo/screenshot*.png)
 
 The demo as a person meets it: a month-old stylesheet loaded, edited, and the
-page reloaded with F5; the panel open at 1366 pixels wide.
+page loaded again the way each engine reuses it without asking (F5; a link in
+WebKit); the panel open at 1366 pixels wide.
 """
 
 from __future__ import annotations
@@ -11,51 +12,74 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import CHROMIUM_FLAGS
-from tests.live import REPO, run_server
+from tests.engines import ENGINES, Engine, launcher, open_panel, row_state, virtual_display
+from tests.live import REPO, LiveServer, run_server
 
-TARGETS = {
-    "light": REPO / "demo" / "screenshot.png",
-    "dark": REPO / "demo" / "screenshot-dark.png",
-}
 MONTH = 30 * 24 * 3600
 
 
-def main() -> None:
+def target(engine: str, theme: str) -> Path:
+    name = "screenshot" + ("" if engine == "chromium" else f"-{engine}")
+    return REPO / "demo" / f"{name}{'-dark' if theme == 'dark' else ''}.png"
+
+
+@contextmanager
+def demo() -> Iterator[tuple[LiveServer, Path]]:
     folder = Path(tempfile.mkdtemp(prefix="nocache-shot-")) / "demo"
     shutil.copytree(REPO / "demo", folder, ignore=shutil.ignore_patterns("db.sqlite3", "media"))
-    for static in (folder / "demo_site" / "static" / "demo").iterdir():
-        stamp = static.stat().st_mtime - MONTH
-        os.utime(static, (stamp, stamp))
-    css = folder / "demo_site" / "static" / "demo" / "site.css"
-    original = css.read_text()
     env = {"DEMO_DB": str(folder / "db.sqlite3"), "DEMO_MEDIA_ROOT": str(folder / "media")}
-    with run_server("demo_site.settings", env=env, cwd=folder) as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
-        for scheme, target in TARGETS.items():
-            css.write_text(original)
-            os.utime(css, (css.stat().st_mtime - MONTH,) * 2)
-            context = browser.new_context(
-                viewport={"width": 1366, "height": 820}, color_scheme=scheme
-            )
-            page = context.new_page()
-            page.goto(server.url + "/")
-            page.wait_for_timeout(500)
-            css.write_text(original.replace("180, 30, 30", "20, 120, 20"))
-            page.reload()
-            page.wait_for_load_state("load")
-            page.locator("#djdt-NoCachePanel a").click()
-            page.locator('#NoCachePanel tr[data-nocache-state="stale"]').first.wait_for()
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(target))
-            context.close()
-            print(f"wrote {target.relative_to(REPO)}")
+    try:
+        with run_server("demo_site.settings", env=env, cwd=folder) as server:
+            yield server, folder
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def take(engine: Engine, server: LiveServer, folder: Path, theme: str, path: Path) -> None:
+    static = folder / "demo_site" / "static" / "demo"
+    css = static / "site.css"
+    original = (REPO / "demo" / "demo_site" / "static" / "demo" / "site.css").read_text()
+    css.write_text(original)
+    month_ago = time.time() - MONTH
+    for file in static.iterdir():
+        os.utime(file, (month_ago, month_ago))
+    engine.open(server.url + "/")
+    engine.run(f"localStorage.setItem('djdt.user-theme', '{theme}'); return true;")
+    engine.reload()
+    css.write_text(original.replace("180, 30, 30", "20, 120, 20"))
+    if engine.name == "webkit":
+        engine.follow(server.url + "/")
+    else:
+        engine.reload()
+    open_panel(engine)
+    row_state(engine, "/static/demo/site.css", "stale")
+    engine.run("return new Promise((resolve) => setTimeout(() => resolve(true), 500))")
+    engine.screenshot(path)
+
+
+def main() -> None:
+    with ExitStack() as stack, sync_playwright() as playwright, demo() as (server, folder):
+        display = stack.enter_context(virtual_display())
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS
+        )
+        for name in ENGINES:
+            for theme in ("light", "dark"):
+                engine = launcher(name, lambda: browser, lambda: display)
+                try:
+                    take(engine, server, folder, theme, target(name, theme))
+                finally:
+                    engine.close()
+                print(f"wrote {target(name, theme).relative_to(REPO)}")
         browser.close()
-    shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ if os.environ.get("NOCACHE_WHITENOISE") in ("1", "development"):
 # a comma-separated list of the names below.
 WITH = set(filter(None, os.environ.get("NOCACHE_WITH", "").split(",")))
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
-if "whitenoise" in WITH:  # its middleware where its docs put it, ours just before
-    MIDDLEWARE.insert(MIDDLEWARE.index(NOCACHE) + 1, WHITENOISE)
+if "whitenoise" in WITH:  # its middleware where its docs put it, ours just before, both
+    # ahead of anything that runs per request (the toolbar), as README says
+    MIDDLEWARE.remove(NOCACHE)
+    MIDDLEWARE[0:0] = [NOCACHE, WHITENOISE]
 if "whitenoise-before-ours" in WITH:
     MIDDLEWARE.insert(MIDDLEWARE.index(NOCACHE), WHITENOISE)
 if "whitenoise-alone" in WITH:  # WhiteNoise's middleware, ours not installed

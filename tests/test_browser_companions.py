@@ -16,17 +16,41 @@ pytestmark = pytest.mark.browser
 MONTH = 30 * 24 * 3600
 
 
-def test_files_whitenoise_serves_are_listed_and_the_switch_takes_them(chromium: Browser) -> None:
-    env = {"NOCACHE_WITH": "whitenoise,runserver-nostatic", "NOCACHE_RENDER_PANELS": "1"}
+def test_files_whitenoise_serves_get_true_verdicts_and_the_switch_takes_them(
+    chromium: Browser,
+) -> None:
+    """WhiteNoise as its docs say: its copies are compared by what they carry, so an
+    unedited F5 (WhiteNoise answers 304) marks nothing stale, the tools' files included;
+    and the toolbar, after WhiteNoise, never runs on a static file."""
+    env = {
+        "NOCACHE_WITH": "whitenoise,runserver-nostatic",
+        "NOCACHE_MIDDLEWARE_ORDER": "toolbar-first",
+        "NOCACHE_RENDER_PANELS": "1",
+    }
     with run_server(env=env) as server, fresh_page(chromium) as page:
         write(server.static_source / "site.css", b"h1 { color: rgb(200, 0, 0) }", age=MONTH)
         write(server.media_root / "photo.png", b"\x89PNG", age=MONTH)
+        static_headers: list[dict[str, str]] = []
+        page.on(
+            "response",
+            lambda r: "/static/" in r.url and static_headers.append(r.all_headers()),
+        )
         page.goto(server.url + "/")
+        page.reload()
+        page.wait_for_load_state("load")
         open_panel(page)
         css_row = page.locator('#NoCachePanel tr[data-nocache-path="/static/site.css"]')
-        expect(css_row).to_have_attribute("data-nocache-state", "foreign")
         expect(css_row).to_have_attribute("data-nocache-status", "")
-        expect(css_row).to_contain_text("served by WhiteNoise while the switch is off")
+        expect(css_row).to_contain_text("passed on to WhiteNoise")
+        expect(css_row).not_to_have_attribute("data-nocache-state", "stale")
+        expect(page.locator("#NoCachePanel .djdt-nocache-tooling-rows tr")).not_to_have_count(0)
+        expect(page.locator('#NoCachePanel tr[data-nocache-state="stale"]')).to_have_count(0)
+        summary = page.locator("#NoCachePanel .djdt-nocache-summary")
+        expect(summary).to_contain_text("No stale files")
+        assert static_headers
+        for headers in static_headers:
+            assert "server-timing" not in headers
+            assert "djdt-request-id" not in headers
 
         switch = page.get_by_role("switch", name=re.compile("no-cache"))
         with page.expect_navigation():

@@ -135,7 +135,7 @@ def test_missing_refused_gone_and_foreign() -> None:
     foreign = judged(status=None, foreign=True)
     assert (foreign.state, foreign.text) == (
         "foreign",
-        "served by another handler: the switch does not apply",
+        "served by another handler, and its copy cannot be compared",
     )
     whitenoise = judged(status=None, foreign=True, passed_on=True)
     assert whitenoise.text == "served by WhiteNoise while the switch is off"

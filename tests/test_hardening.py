@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nocache_panel import serving, state
 from nocache_panel.matching import records_for_page
 from nocache_panel.records import ServedRecord, page_log, served_log
-from nocache_panel.report import Held, page_report
+from nocache_panel.report import BrowserFile, Held, page_report
 from nocache_panel.rows_html import rows_html, summary_html
 
 from .conftest import OUTSIDE, write
@@ -144,13 +144,18 @@ def records(draw: st.DrawFn) -> ServedRecord:
 held_copies = st.dictionaries(
     st.sampled_from(["/static/a.css", "/media/b.png?x", "/elsewhere", "/static/%zz", "//[x"]),
     st.builds(
-        Held,
-        source=st.sampled_from(["cache", "network", ""]),
-        etag=st.none() | header_text,
-        last_modified=st.none() | header_text,
-        cache_control=st.none() | header_text,
-        expires=st.none() | header_text,
-        date=st.none() | header_text,
+        BrowserFile,
+        seen=st.sampled_from(["timing", "element", "style"]),
+        copy=st.none()
+        | st.builds(
+            Held,
+            etag=st.none() | header_text,
+            last_modified=st.none() | header_text,
+            content_length=st.none() | header_text,
+            cache_control=st.none() | header_text,
+            expires=st.none() | header_text,
+            date=st.none() | header_text,
+        ),
     ),
 )
 
@@ -158,7 +163,7 @@ held_copies = st.dictionaries(
 @hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(records(), max_size=8), header_text, held_copies)
 def test_matching_and_reporting_never_raise_on_bad_header_values(
-    logged: list[ServedRecord], url: str, held: dict[str, Held]
+    logged: list[ServedRecord], url: str, held: dict[str, BrowserFile]
 ) -> None:
     records_for_page(logged, None, url, 0.0)
     served_log().clear()
@@ -194,8 +199,8 @@ def test_the_session_memo_never_keeps_huge_cookies(db: None, docroot: Path) -> N
 
 def test_a_nul_in_a_path_the_browser_sent_leaves_every_cell_in_place(db: None) -> None:
     held = {
-        '/static/a\x00.css?"<b>': Held(source="network", etag='"x"'),
-        "/static/b.css": Held(source="cache", etag='"y"'),
+        '/static/a\x00.css?"<b>': BrowserFile("timing", Held(etag='"x"')),
+        "/static/b.css": BrowserFile("element", Held(etag='"y"')),
     }
     report = page_report(None, "/", 0.0, held)
     html = rows_html(report.rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from debug_toolbar.store import get_store
@@ -343,51 +344,113 @@ def test_a_project_that_never_migrated_is_told_to_migrate(db: None) -> None:
     assert "migrate" in response.json()["error"]
 
 
-def test_versions_names_each_files_current_version(
-    internal: Client, static_source: Path, media_root: Path
-) -> None:
+def _feed(client: Client, since: float, files: list[dict[str, object]]) -> dict[str, Any]:
+    import json as json_module
+
+    feed = client.post(
+        f"/__debug__/nocache/records/?url=/&since={since!r}",
+        json_module.dumps(files),
+        content_type="application/json",
+    )
+    assert feed.status_code == 200
+    answer: dict[str, Any] = feed.json()
+    return answer
+
+
+def _copy_of(path: Path, **changes: object) -> dict[str, object]:
+    """The copy a browser holds of ``path`` as this package served it."""
+    from django.utils.http import http_date
+
     from nocache_panel.serving import etag_for
 
-    css = write(static_source / "a b.css", b"a {}")
-    write(media_root / "p.png", b"\x89PNG")
-    paths = ["/static/a%20b.css", "/media/p.png", "/media/missing.png", "/media/../x", "/other"]
-    answer = internal.get("/__debug__/nocache/versions/", {"path": paths}).json()
-    assert answer["enabled"] is False
-    found = answer["versions"]
-    assert found["/static/a%20b.css"]["etag"] == etag_for(css.stat())
-    assert found["/media/p.png"]["last_modified"].endswith(" GMT")
-    assert found["/media/missing.png"] is None
-    assert found["/media/../x"] is None
-    assert found["/other"] is None
-    assert Client(REMOTE_ADDR=OUTSIDE).get("/__debug__/nocache/versions/").status_code == 404
+    st = path.stat()
+    copy = {
+        "etag": etag_for(st),
+        "last_modified": http_date(st.st_mtime),
+        "content_length": str(st.st_size),
+    }
+    return {**copy, **changes}
 
 
 def test_the_feed_takes_the_browsers_copies_in_the_body(
     internal: Client, static_source: Path
 ) -> None:
-    import json as json_module
-
     from nocache_panel.serving import etag_for
 
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
     internal.get("/")
     since = _stats(internal)["since"]
-    old = {"path": "/static/site.css", "source": "cache", "etag": '"old-1"'}
+    older = _copy_of(css, etag=f'"{(css.stat().st_mtime_ns - 10**6):x}-5"')
+    old = {"path": "/static/site.css", "seen": "element", "copy": older}
     # A page's worth of files: far more than a URL may carry under gunicorn (4 KB).
-    others = [{"path": f"/static/gone{n}.css", "source": "cache"} for n in range(299)]
-    feed = internal.post(
-        f"/__debug__/nocache/records/?url=/&since={since!r}",
-        json_module.dumps([old, *others]),
-        content_type="application/json",
-    )
-    assert feed.status_code == 200
+    others = [{"path": f"/static/gone{n}.css", "seen": "timing", "copy": None} for n in range(299)]
+    answer = _feed(internal, since, [old, *others])
     css_row = 'data-nocache-path="/static/site.css" data-nocache-status="" '
-    assert css_row + 'data-nocache-state="stale"' in feed.json()["rows"]
-    assert feed.json()["stale"] == ["/static/site.css"]
-    current = {**old, "etag": etag_for(css.stat())}
-    feed = internal.post(
-        f"/__debug__/nocache/records/?url=/&since={since!r}",
-        json_module.dumps([current]),
-        content_type="application/json",
+    assert css_row + 'data-nocache-state="stale"' in answer["rows"]
+    assert answer["stale"] == [{"path": "/static/site.css", "version": etag_for(css.stat())}]
+    current = {**old, "copy": _copy_of(css)}
+    assert _feed(internal, since, [current])["stale"] == []
+
+
+def test_the_feed_names_the_files_no_request_reached(
+    internal: Client, static_source: Path, media_root: Path
+) -> None:
+    """The script reads the browser's copies of those only: reading costs WebKit a 304."""
+    css = write(static_source / "site.css", b"h1 {}", age=MONTH)
+    write(media_root / "photo.png", b"\x89PNG", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
+    files = [
+        {"path": "/static/site.css", "seen": "element", "copy": None},
+        {"path": "/media/photo.png", "seen": "element", "copy": None},
+    ]
+    answer = _feed(internal, since, files)
+    assert answer["unlogged"] == ["/media/photo.png"]
+    assert answer["stale"] == []
+    assert css.exists()
+
+
+def test_a_stylesheets_url_that_nothing_knows_is_not_listed(
+    internal: Client, static_source: Path
+) -> None:
+    """A :hover background the page never needed is not one of its files."""
+    write(static_source / "hover.png", b"\x89PNG", age=MONTH)
+    used = write(static_source / "used.png", b"\x89PNG", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    files = [
+        {"path": "/static/hover.png", "seen": "style", "copy": None},
+        {"path": "/static/used.png", "seen": "style", "copy": _copy_of(used)},
+    ]
+    answer = _feed(internal, since, files)
+    assert "/static/used.png" in answer["rows"]
+    assert "/static/hover.png" not in answer["rows"]
+    assert answer["count"] == 1
+
+
+def test_another_servers_copy_is_compared_by_its_last_modified_and_length(
+    internal: Client, static_source: Path
+) -> None:
+    """WhiteNoise's ETag (mtime in seconds) is never read as an old version of ours."""
+    css = write(static_source / "site.css", b"h1 {}", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    st = css.stat()
+    theirs = _copy_of(css, etag=f'"{int(st.st_mtime):x}-{st.st_size:x}"')
+    answer = _feed(
+        internal, since, [{"path": "/static/site.css", "seen": "timing", "copy": theirs}]
     )
-    assert feed.json()["stale"] == []
+    assert answer["stale"] == []
+    assert 'data-nocache-state="heuristic"' in answer["rows"]
+
+    shorter = {**theirs, "content_length": str(st.st_size - 1)}
+    answer = _feed(
+        internal, since, [{"path": "/static/site.css", "seen": "timing", "copy": shorter}]
+    )
+    assert [file["path"] for file in answer["stale"]] == ["/static/site.css"]
+
+    bare = {"etag": '"abc"'}  # nothing that compares with the disk: cannot tell
+    answer = _feed(internal, since, [{"path": "/static/site.css", "seen": "timing", "copy": bare}])
+    assert answer["stale"] == []
+    assert 'data-nocache-state="foreign"' in answer["rows"]

@@ -48,6 +48,15 @@ def shared_cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         caches["shared"].clear()
 
 
+def written_out() -> None:
+    """Wait for the writer thread to store every record: a snapshot waits half a second
+    at most, which a busy machine's file cache may need for 130 writes. (The deadline
+    guards a hang.)"""
+    from nocache_panel import shared
+
+    shared.writer.flush(timeout=60)
+
+
 def _record(number: int, header: str = "") -> dict[str, object]:
     return {"path": f"/static/{number}.css", "status": 200, "request_headers": {"Referer": header}}
 
@@ -57,6 +66,7 @@ def test_the_log_keeps_the_newest_records_in_order_within_its_bound(shared_cache
     assert isinstance(log, SharedLog)
     for number in range(130):
         log.add(_record(number))  # type: ignore[arg-type]
+    written_out()
     kept = log.snapshot()
     assert [r["path"] for r in kept] == [f"/static/{n}.css" for n in range(80, 130)]
     # Bounded in the store too: on Redis one capped list; elsewhere its slots.
@@ -74,6 +84,7 @@ def test_bytes_stay_bounded_whatever_the_headers(db: None, shared_cache: str) ->
         response = client.get("/media/a.png")
         b"".join(response.streaming_content)  # type: ignore[arg-type]
         response.close()  # the shared log takes a record once its body closed
+    written_out()
     kept = served_log().snapshot()
     assert len(kept) == 50
     assert all(len(r["request_headers"]["Referer"]) <= 1024 for r in kept)

@@ -24,6 +24,11 @@ def page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "page.html")
 
 
+def engines(request: HttpRequest) -> HttpResponseBase:
+    """A page with a file of every kind a page shows (tests/test_browser_engines.py)."""
+    return render(request, "engines.html")
+
+
 def many(request: HttpRequest) -> HttpResponseBase:
     """A page of ``n`` images under /static/many/ (benchmarks write them)."""
     count = min(int(request.GET.get("n", "100")), 1000)
@@ -56,6 +61,7 @@ urlpatterns = [
     path("csp/", csp),
     path("sw.js", service_worker),
     path("many/", many),
+    path("engines/", engines),
     re_path(r"^django/(?P<path>.*)$", django_serve),
     re_path(r"^nocache/(?P<path>.*)$", nocache_serve),
     path("__debug__/", include("debug_toolbar.urls")),

@@ -13,7 +13,6 @@ const ENDPOINTS = (() => {
     return {
         toggle: sameOrigin(query.get("toggle")),
         records: sameOrigin(query.get("records")),
-        versions: sameOrigin(query.get("versions")),
         css: sameOrigin(query.get("css")),
     };
 })();
@@ -103,45 +102,145 @@ function say(key, values = {}) {
     return text.replace(/%\((\w+)\)s/g, (match, name) => String(values[name] ?? match));
 }
 
-// Same-origin resources of this page under the static and media prefixes.
-function pageFileEntries() {
-    const prefixes = (settingsElement()?.dataset.nocachePrefixes ?? "")
-        .split(" ")
-        .filter(Boolean);
-    return performance.getEntriesByType("resource").filter((entry) => {
-        const url = new URL(entry.name, location.href);
-        return (
-            url.origin === location.origin &&
-            prefixes.some((prefix) => url.pathname.startsWith(prefix))
-        );
-    });
+function prefixes() {
+    return (settingsElement()?.dataset.nocachePrefixes ?? "").split(" ").filter(Boolean);
+}
+
+// A same-origin URL under the static or media prefixes, as "path?query"; else null.
+function pagePath(value, base = location.href) {
+    let url;
+    try {
+        url = new URL(value, base);
+    } catch {
+        return null;
+    }
+    if (url.origin !== location.origin || !prefixes().some((p) => url.pathname.startsWith(p))) {
+        return null;
+    }
+    return url.pathname + url.search;
+}
+
+// The documents whose files the page shows: the page, and the toolbar's shadow root.
+function documentsShown() {
+    const roots = [document];
+    for (const host of document.querySelectorAll("#djDebugRoot")) {
+        if (host.shadowRoot) {
+            roots.push(host.shadowRoot);
+        }
+    }
+    return roots;
+}
+
+const ELEMENT_URLS = [
+    ["img", (el) => [el.currentSrc || el.src]],
+    ["link[rel~=stylesheet], link[rel~=icon], link[rel=preload]", (el) => [el.href]],
+    ["script[src]", (el) => [el.src]],
+    ["video, audio", (el) => [el.currentSrc || el.src, el.poster]],
+    ["source[src]", (el) => [el.src]],
+    ["input[type=image]", (el) => [el.src]],
+];
+
+// url(...) in a stylesheet's rules that the page uses now: rules whose selector
+// matches an element (a :hover background waits until it is needed), fonts the page
+// loaded, imported sheets. Nested and imported rules included.
+const CSS_URL = /url\(\s*(['"]?)([^'")]+)\1\s*\)/g;
+
+function ruleIsUsed(rule, root) {
+    if (rule.selectorText) {
+        try {
+            return root.querySelector(rule.selectorText) !== null;
+        } catch {
+            return false; // a selector this engine cannot match
+        }
+    }
+    if (rule.constructor.name === "CSSFontFaceRule") {
+        const family = rule.style.getPropertyValue("font-family").replace(/^["']|["']$/g, "");
+        return [...document.fonts].some((f) => f.family === family && f.status === "loaded");
+    }
+    return false;
+}
+
+// ``base``: the URL the sheet's relative url()s resolve against (a nested rule has none).
+function stylesheetUrls(sheet, root, found, depth = 0, base = sheet.href || location.href) {
+    let rules;
+    try {
+        rules = sheet.cssRules; // another origin's sheet cannot be read
+    } catch {
+        return;
+    }
+    for (const rule of rules ?? []) {
+        if (rule.styleSheet && depth < 8) {
+            found.push([rule.href, base]);
+            stylesheetUrls(rule.styleSheet, root, found, depth + 1);
+        } else if (rule.cssRules?.length && depth < 8) {
+            stylesheetUrls(rule, root, found, depth + 1, base);
+        }
+        if (ruleIsUsed(rule, root)) {
+            for (const match of rule.style.cssText.matchAll(CSS_URL)) {
+                found.push([match[2], base]);
+            }
+        }
+    }
+}
+
+// Every static and media file the page uses, by path: how the page knows of it.
+// Resource timing misses what an engine takes from a memory cache (Firefox's images),
+// so the DOM and the stylesheets are read too. "style": a url() in a stylesheet,
+// listed only once the server or the browser's cache knows it.
+function pageFiles() {
+    const files = new Map();
+    const add = (value, seen, base) => {
+        const path = value ? pagePath(value, base) : null;
+        if (path && (!files.has(path) || files.get(path) === "style")) {
+            files.set(path, seen);
+        }
+    };
+    for (const entry of performance.getEntriesByType("resource")) {
+        add(entry.name, "timing");
+    }
+    for (const root of documentsShown()) {
+        for (const [selector, urls] of ELEMENT_URLS) {
+            for (const el of root.querySelectorAll(selector)) {
+                for (const url of urls(el)) {
+                    add(url, "element");
+                }
+            }
+        }
+        const found = [];
+        for (const sheet of [...root.styleSheets, ...(root.adoptedStyleSheets ?? [])]) {
+            stylesheetUrls(sheet, root, found);
+        }
+        for (const [url, base] of found) {
+            add(url, "style", base);
+        }
+    }
+    return files;
 }
 
 function isCurrentPage(visit) {
     return visit && visit.url === location.pathname + location.search;
 }
 
-// The page's static and media files as the browser got them in this visit, each with
-// the copy it holds now. Chromium reports a transfer size even for files it took from
-// its cache on a reload: deliveryType tells them apart where it exists.
-async function browserFiles() {
-    if (!isCurrentPage(pageVisit())) {
-        return [];
+// The copies the browser held of files the server was not asked for, read once per
+// document: WebKit re-downloads a file on the next reload once a script has read it,
+// and a page restored from the back/forward cache shows what it held when it loaded,
+// not what a later page put in the cache.
+const heldCopies = new Map();
+
+async function readHeldCopies(paths) {
+    const unread = paths.filter((path) => !heldCopies.has(path));
+    const copies = await Promise.all(unread.map((path) => heldCopy(path)));
+    unread.forEach((path, index) => heldCopies.set(path, copies[index]));
+    return unread.length;
+}
+
+function browserFiles(files) {
+    const described = [];
+    for (const [path, seen] of files) {
+        const copy = heldCopies.get(path) ?? null;
+        described.push({ path, seen, copy });
     }
-    const files = new Map();
-    for (const entry of pageFileEntries()) {
-        const url = new URL(entry.name, location.href);
-        const path = url.pathname + url.search;
-        const fromCache =
-            entry.deliveryType === "cache" ||
-            (entry.transferSize === 0 && entry.decodedBodySize > 0);
-        if (!files.has(path)) {
-            files.set(path, { path, url: url.href, source: fromCache ? "cache" : "network" });
-        }
-    }
-    return Promise.all(
-        [...files.values()].map(async ({ url, ...file }) => ({ ...file, ...(await heldCopy(url)) }))
-    );
+    return described;
 }
 
 function replaceIfChanged(container, html) {
@@ -176,6 +275,7 @@ function updateRows(rows, html) {
 }
 
 let failedPolls = 0;
+let lastStale = []; // the files the last answer called stale: {path, version}
 let refreshing = null;
 
 // One request at a time: a slow server must not pile polls up. The rows and the
@@ -195,10 +295,16 @@ async function loadRows() {
     const url = new URL(ENDPOINTS.records);
     url.searchParams.set("url", visit.url);
     url.searchParams.set("since", visit.since);
+    const files = isCurrentPage(visit) ? pageFiles() : new Map();
+    const ask = () =>
+        getJSON(url, { method: "POST", body: JSON.stringify(browserFiles(files)) });
     let answer;
     try {
-        const body = JSON.stringify(await browserFiles());
-        answer = await getJSON(url, { method: "POST", body });
+        answer = await ask();
+        // Only the files the server was not asked for are read from the cache.
+        if (answer.ok && (await readHeldCopies(answer.data.unlogged ?? [])) > 0) {
+            answer = await ask();
+        }
     } catch {
         answer = { ok: false };
     }
@@ -222,33 +328,53 @@ async function loadRows() {
             updateRows(rows, html);
         }
     }
+    lastStale = answer.data.stale;
+    // For tests, the project's and ours: how many answers the table has taken in.
+    const table = root?.querySelector(".djdt-nocache-table");
+    if (table) {
+        table.dataset.nocacheUpdates = String(Number(table.dataset.nocacheUpdates ?? 0) + 1);
+    }
     if (answer.data.enabled && isCurrentPage(visit)) {
         repairStale(answer.data.stale);
     }
 }
 
-function staleUrls(paths) {
-    return paths.map((path) => new URL(path, location.origin).href);
+function staleUrls(stale) {
+    return stale.map(({ path }) => new URL(path, location.origin).href);
 }
 
-// With the switch on, a page that shows stale files gets them replaced, then reloads;
-// once per set of files, so that a file that cannot be replaced does not loop.
-async function repairStale(paths) {
-    const attempt = `${location.href} ${paths.join(" ")}`;
-    if (paths.length === 0 || sessionStorage.getItem("nocache-panel-repair") === attempt) {
+// Firefox keeps parsed stylesheets and decoded images in memory and reuses them on a
+// plain reload, even once the HTTP cache holds the new copy; its non-standard
+// reload(true) loads every file past them. Chromium and WebKit ignore the argument:
+// their reload uses the HTTP cache, which the re-fetch has just replaced.
+function reloadPastMemoryCaches() {
+    location.reload(true);
+}
+
+let repairing = false;
+
+// With the switch on, a page that shows stale files (after Back or Forward, or a
+// restore from the back/forward cache) gets them replaced, then reloads: once per
+// navigation, and once per version of each file on this page, so that a second edit
+// is repaired too and a file that cannot be replaced does not loop.
+async function repairStale(stale) {
+    const key = (file) => `${location.href} ${file.path} ${file.version}`;
+    const tried = new Set(JSON.parse(sessionStorage.getItem("nocache-panel-repairs") ?? "[]"));
+    const fresh = stale.filter((file) => !tried.has(key(file)));
+    if (repairing || fresh.length === 0) {
         return;
     }
-    sessionStorage.setItem("nocache-panel-repair", attempt);
-    setStatus(say("stale", { count: paths.length }));
-    await refetch(staleUrls(paths));
-    location.reload();
+    repairing = true;
+    const remembered = [...tried, ...fresh.map(key)].slice(-200);
+    sessionStorage.setItem("nocache-panel-repairs", JSON.stringify(remembered));
+    setStatus(say("stale", { count: stale.length }));
+    await refetch(staleUrls(stale));
+    reloadPastMemoryCaches();
 }
 
 async function refetchStale() {
-    const rows = panel()?.querySelectorAll('.djdt-nocache-rows tr[data-nocache-state="stale"]');
-    const paths = [...(rows ?? [])].map((row) => row.dataset.nocachePath);
-    await refetch(staleUrls(paths));
-    location.reload();
+    await refetch(staleUrls(lastStale));
+    reloadPastMemoryCaches();
 }
 
 // A service worker answers from caches of its own, before the browser's cache.
@@ -267,7 +393,7 @@ async function unregisterServiceWorkers() {
 // considers fresh, since it never asks the server about them. The header makes
 // every server process read the switch afresh rather than from its memo.
 async function refetchPageFiles() {
-    const urls = [...new Set(pageFileEntries().map((entry) => entry.name))];
+    const urls = [...pageFiles().keys()].map((path) => new URL(path, location.origin).href);
     await refetch(urls);
     return urls.length;
 }
@@ -281,13 +407,14 @@ function refetch(urls) {
 }
 
 // The copy of a file the browser holds (read without a request), or null if it holds none.
-async function heldCopy(url) {
+async function heldCopy(path) {
     try {
-        const response = await fetch(url, { cache: "only-if-cached", mode: "same-origin" });
+        const response = await fetch(path, { cache: "only-if-cached", mode: "same-origin" });
         const header = (name) => response.headers.get(name) ?? undefined;
         return {
             etag: header("ETag"),
             last_modified: header("Last-Modified"),
+            content_length: header("Content-Length"),
             cache_control: header("Cache-Control"),
             expires: header("Expires"),
             date: header("Date"),
@@ -295,49 +422,6 @@ async function heldCopy(url) {
     } catch {
         return null;
     }
-}
-
-function isStale(held, current) {
-    if (!held || !current) {
-        return false;
-    }
-    return held.etag ? held.etag !== current.etag : held.last_modified !== current.last_modified;
-}
-
-// Back and Forward take a page's files from the cache without asking, even ones served
-// with no-cache. With the switch on, compare what the browser holds with the files on
-// disk, replace the copies that differ, and reload once (a reload revalidates).
-async function repairHistoryNavigation() {
-    const urls = [...new Set(pageFileEntries().map((entry) => entry.name))];
-    if (!ENDPOINTS.versions || urls.length === 0) {
-        return;
-    }
-    const query = new URL(ENDPOINTS.versions);
-    for (const url of urls) {
-        query.searchParams.append("path", new URL(url).pathname);
-    }
-    let answer;
-    try {
-        answer = await getJSON(query);
-    } catch {
-        return;
-    }
-    if (!answer.ok || !answer.data.enabled) {
-        return;
-    }
-    const held = await Promise.all(urls.map(heldCopy));
-    const stale = urls.filter((url, index) =>
-        isStale(held[index], answer.data.versions[new URL(url).pathname])
-    );
-    if (stale.length > 0) {
-        setStatus(say("history", { count: stale.length }));
-        await refetch(stale);
-        location.reload();
-    }
-}
-
-function isHistoryNavigation() {
-    return performance.getEntriesByType("navigation")[0]?.type === "back_forward";
 }
 
 // A fresh token for each flip: the GET also sets the CSRF cookie, which a page
@@ -379,7 +463,7 @@ async function toggle(button) {
             setStatus(say("refetching"));
             const refetched = await refetchPageFiles();
             setStatus(say("refetched", { count: refetched }));
-            location.reload();
+            reloadPastMemoryCaches();
         } else {
             setStatus(say("off"));
             refresh(); // the side bar count, in the new state
@@ -450,22 +534,18 @@ function start() {
     });
     // Files keep arriving after the page: refresh the side bar count once they
     // are in, and the table for as long as the panel is open.
-    const settle = () =>
-        setTimeout(() => {
-            refresh();
-            if (isHistoryNavigation()) {
-                repairHistoryNavigation();
-            }
-        }, 300);
+    const settle = () => setTimeout(refresh, 300);
     if (document.readyState === "complete") {
         settle();
     } else {
         window.addEventListener("load", settle, { once: true });
     }
-    // A page restored from the back/forward cache runs no script again.
+    // A page restored from the back/forward cache runs no script again: judge it anew,
+    // with the copies it held when it loaded (still in this module's memory).
     window.addEventListener("pageshow", (event) => {
         if (event.persisted) {
-            repairHistoryNavigation();
+            repairing = false;
+            refresh();
         }
     });
     schedulePoll();
