@@ -102,8 +102,25 @@ def check_whitenoise(
     middleware = list(settings.MIDDLEWARE)
     if WHITENOISE_MIDDLEWARE not in middleware or MIDDLEWARE not in middleware:
         return []
-    if middleware.index(MIDDLEWARE) < middleware.index(WHITENOISE_MIDDLEWARE):
-        return []
+    ours, theirs = middleware.index(MIDDLEWARE), middleware.index(WHITENOISE_MIDDLEWARE)
+    if ours < theirs:
+        between = middleware[ours + 1 : theirs]
+        if not between:
+            return []
+        # WhiteNoise answers static requests in its middleware: whatever sits between
+        # the two (the toolbar) runs on every file it serves while the switch is off.
+        return [
+            Warning(
+                _(
+                    "%(between)s run(s) on every static file WhiteNoise serves: they sit "
+                    "between NoCacheMiddleware and WhiteNoiseMiddleware."
+                )
+                % {"between": ", ".join(between)},
+                hint=_("Put %(theirs)r right after %(ours)r in MIDDLEWARE.")
+                % {"ours": MIDDLEWARE, "theirs": WHITENOISE_MIDDLEWARE},
+                id="nocache_panel.W007",
+            )
+        ]
     return [
         Warning(
             _(
@@ -138,3 +155,28 @@ def _runserver_owner() -> str | None:
 def _running(command: str) -> bool:
     """Is ``manage.py command`` what this process runs? (Checks run inside commands.)"""
     return len(sys.argv) > 1 and sys.argv[1] == command
+
+
+# The toolbar's own default: it shows for addresses in INTERNAL_IPS only.
+DEFAULT_SHOW_TOOLBAR = "debug_toolbar.middleware.show_toolbar"
+
+
+@register()
+def check_toolbar_shows(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A toolbar that shows to no address shows no panel: say so, not a silent page."""
+    config = getattr(settings, "DEBUG_TOOLBAR_CONFIG", {}) or {}
+    callback = config.get("SHOW_TOOLBAR_CALLBACK", DEFAULT_SHOW_TOOLBAR)
+    if not settings.DEBUG or callback != DEFAULT_SHOW_TOOLBAR or settings.INTERNAL_IPS:
+        return []
+    return [
+        Warning(
+            _(
+                "INTERNAL_IPS is empty: the debug toolbar, and the No-cache panel in it, "
+                "show to no browser."
+            ),
+            hint=_('Add INTERNAL_IPS = ["127.0.0.1"] to your settings.'),
+            id="nocache_panel.W008",
+        )
+    ]

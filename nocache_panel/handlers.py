@@ -9,6 +9,7 @@ of its own, WhiteNoise with the switch off) passes on to it.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info
 from django.core.servers.basehttp import ServerHandler, WSGIRequestHandler, WSGIServer
 from django.http import HttpResponse
+from django.urls import NoReverseMatch, reverse
 
 from .async_body import stream_asynchronously
 from .body import take_cut_short
@@ -97,6 +99,13 @@ class NoCacheRequestHandler(WSGIRequestHandler):
     # rather than one packet each. Flushed after every request.
     wbufsize = -1
 
+    def log_message(self, format: str, *args: Any) -> None:
+        # The panel asks for its table every 2 seconds while it is open: a
+        # developer's console is theirs, so its answered polls are not logged.
+        if _is_panel_poll(self.path) and len(args) > 1 and str(args[1]).startswith("2"):
+            return
+        super().log_message(format, *args)
+
     def handle_one_request(self) -> None:
         take_cut_short()
         try:
@@ -120,6 +129,19 @@ class NoCacheRequestHandler(WSGIRequestHandler):
         )
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _panel_poll_path() -> str | None:
+    try:
+        return reverse("djdt:nocache_records")
+    except NoReverseMatch:
+        return None
+
+
+def _is_panel_poll(path: str) -> bool:
+    poll = _panel_poll_path()
+    return poll is not None and path.split("?", 1)[0] == poll
 
 
 # Responses that end at their headers (RFC 9112, section 6.3): they need no

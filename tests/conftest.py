@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from django.test import Client
 
 from nocache_panel.records import served_log
 from nocache_panel.state import SESSION_KEY, forget_choices
+
+from .engines import ENGINES, Engine, launcher, virtual_display
 
 
 @pytest.fixture
@@ -157,6 +160,30 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[Callable[[], str]]:
+    """One Xvfb screen for every WebKit test, started on first use."""
+    with ExitStack() as stack:
+        started: list[str] = []
+
+        def start() -> str:
+            if not started:
+                started.append(stack.enter_context(virtual_display()))
+            return started[0]
+
+        yield start
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, display: Callable[[], str]) -> Iterator[Engine]:
+    """A fresh profile in each engine: its own cache, cookies and session."""
+    engine = launcher(request.param, lambda: request.getfixturevalue("chromium"), display)
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 @pytest.hookimpl(wrapper=True)

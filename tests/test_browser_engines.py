@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from .engines import (
-    ENGINES,
     Engine,
     cache_control,
     in_panel,
@@ -28,7 +27,6 @@ from .engines import (
     subtitle,
     summary,
     switch_on,
-    virtual_display,
 )
 from .images import solid_png
 from .live import LiveServer, free_port, run_server
@@ -81,32 +79,6 @@ def site(server: LiveServer) -> Iterator[LiveServer]:
     for folder in (server.static_source, server.media_root):
         for child in folder.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
-
-
-@pytest.fixture(scope="session")
-def display() -> Iterator[Any]:
-    """One Xvfb screen for every WebKit test, started on first use."""
-    stack: list[Any] = []
-
-    def start() -> str:
-        if not stack:
-            manager = virtual_display()
-            stack.append((manager, manager.__enter__()))
-        return str(stack[0][1])
-
-    yield start
-    for manager, _display in stack:
-        manager.__exit__(None, None, None)
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, display: Any) -> Iterator[Engine]:
-    """A fresh profile in each engine: its own cache, cookies and session."""
-    engine = launcher(request.param, lambda: request.getfixturevalue("chromium"), display)
-    try:
-        yield engine
-    finally:
-        engine.close()
 
 
 def aged(path: Path, data: bytes, age: float = MONTH) -> None:

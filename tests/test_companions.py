@@ -4,6 +4,7 @@ sub-paths, ASGI behind sync-only middleware, and the checks that name what canno
 from __future__ import annotations
 
 import gzip
+import os
 import sys
 from pathlib import Path
 
@@ -108,6 +109,27 @@ def test_whitenoise_middleware_before_ours_gets_a_warning() -> None:
     before = [WHITENOISE, NOCACHE, *settings.MIDDLEWARE[1:]]
     assert "nocache_panel.W006" in _ids(MIDDLEWARE=before)
     assert "nocache_panel.W006" not in _ids(MIDDLEWARE=after)
+
+
+def test_the_toolbar_between_ours_and_whitenoise_gets_a_warning_naming_it() -> None:
+    """The toolbar's docs say "early", WhiteNoise's "right after SecurityMiddleware": put
+    the toolbar between ours and WhiteNoise, and it runs on every static file."""
+    toolbar = "debug_toolbar.middleware.DebugToolbarMiddleware"
+    rest = [m for m in settings.MIDDLEWARE if m not in (NOCACHE, toolbar)]
+    between = [NOCACHE, toolbar, WHITENOISE, *rest]
+    adjacent = [NOCACHE, WHITENOISE, toolbar, *rest]
+    message = _messages(MIDDLEWARE=between)["nocache_panel.W007"]
+    assert toolbar in message
+    assert "Put 'whitenoise.middleware.WhiteNoiseMiddleware' right after" in message
+    assert "nocache_panel.W007" not in _ids(MIDDLEWARE=adjacent)
+
+
+def test_a_toolbar_with_no_internal_ips_gets_a_warning_saying_so() -> None:
+    message = _messages(INTERNAL_IPS=[])["nocache_panel.W008"]
+    assert 'INTERNAL_IPS = ["127.0.0.1"]' in message
+    assert "nocache_panel.W008" not in _ids(INTERNAL_IPS=["127.0.0.1"])
+    custom = {**settings.DEBUG_TOOLBAR_CONFIG, "SHOW_TOOLBAR_CALLBACK": "tests.urls.page"}
+    assert "nocache_panel.W008" not in _ids(INTERNAL_IPS=[], DEBUG_TOOLBAR_CONFIG=custom)
 
 
 # --- never shadow the project's own media views ---------------------------------------------
@@ -231,3 +253,30 @@ def test_asgi_bodies_stream_even_when_django_runs_us_in_sync_mode(
         return b"".join([chunk async for chunk in response.streaming_content])  # type: ignore[union-attr]
 
     assert len(async_to_sync(body)()) == 300_000
+
+
+def test_help_runserver_says_what_it_serves_next_to_whitenoise() -> None:
+    """whitenoise.runserver_nostatic turns --nostatic on: the help says so, once, plainly."""
+    import subprocess
+    import sys
+
+    from .live import REPO
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(REPO)}
+    helps = {}
+    for companions in ("", "runserver-nostatic"):
+        helps[companions] = subprocess.run(
+            [sys.executable, "-m", "django", "help", "runserver"],
+            env={**env, "NOCACHE_WITH": companions},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+        ).stdout
+    alone, whitenoise = helps[""], helps["runserver-nostatic"]
+    assert "serves static files (STATIC_URL) and media (MEDIA_URL)" in " ".join(alone.split())
+    flat = " ".join(whitenoise.split())
+    assert "Static files are left to WhiteNoise" in flat
+    assert "also serves static files" not in flat
+    assert "Wrapped by" not in flat
+    assert "Media at MEDIA_URL is still served while DEBUG is on" in flat

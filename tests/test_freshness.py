@@ -150,3 +150,12 @@ def test_explicit_lifetimes_and_expiry() -> None:
         "revalidate",
         "expired: the browser asks before reusing it",
     )
+
+
+def test_a_freshness_of_seconds_is_no_warning() -> None:
+    """A photo uploaded seconds ago: "up to 1 second" is not worth saying."""
+    seconds = judged(copy=copy(age=100), now=NOW + 2)  # fresh for 10 s, 8 left
+    assert (seconds.state, seconds.text) == (
+        "heuristic",
+        "reused without asking for less than a minute more",
+    )

@@ -454,3 +454,39 @@ def test_another_servers_copy_is_compared_by_its_last_modified_and_length(
     answer = _feed(internal, since, [{"path": "/static/site.css", "seen": "timing", "copy": bare}])
     assert answer["stale"] == []
     assert 'data-nocache-state="foreign"' in answer["rows"]
+
+
+def test_the_side_bar_counts_the_files_the_table_lists(
+    internal: Client, static_source: Path
+) -> None:
+    """The toolbar's and the panel's own files are listed apart, and not counted."""
+    from nocache_panel.report import page_report
+    from nocache_panel.rows_html import summary_html
+
+    write(static_source / "site.css", b"h1 {}", age=MONTH)
+    write(static_source / "fresh.css", b"h2 {}", age=100)  # reusable for seconds only
+    page = internal.get("/")
+    stats = _stats(internal)
+    referer = {"HTTP_REFERER": "http://testserver/"}
+    internal.get("/static/site.css", **referer).close()
+    internal.get("/static/fresh.css", **referer).close()
+    internal.get("/static/debug_toolbar/js/toolbar.js", **referer).close()
+    toolbar = DebugToolbar.fetch(list(get_store().request_ids())[-1])
+    panel = toolbar.get_panel_by_id("NoCachePanel")  # type: ignore[union-attr]
+    assert panel.nav_subtitle == "off · 2 files"
+    report = page_report(stats["session"], stats["page_url"], stats["since"])
+    assert len(report.tooling) == 1
+    summary = summary_html(report)
+    assert "1 file may be reused without asking for up to 3 days" in summary  # not fresh.css
+    assert page.status_code == 200
+
+
+def test_a_file_no_request_reached_says_why_the_server_column_is_empty(
+    internal: Client, static_source: Path
+) -> None:
+    css = write(static_source / "site.css", b"h1 {}", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    answer = _feed(internal, since, [{"path": "/static/site.css", "seen": "element",
+                                      "copy": _copy_of(css)}])  # fmt: skip
+    assert "<td><small>not asked in this visit</small></td>" in answer["rows"]

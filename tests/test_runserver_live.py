@@ -85,3 +85,20 @@ def test_non_get_methods_are_refused_with_allow(live: LiveServer) -> None:
     response = Browser(live.url).request("/static/site.css", method="POST", data=b"x=1")
     assert response.status == 405
     assert response.headers["Allow"] == "GET, HEAD"
+
+
+def test_the_panels_polls_stay_out_of_runserver_s_console(live: LiveServer) -> None:
+    """The panel asks every 2 seconds while it is open: the console is the developer's."""
+    write(live.static_source / "site.css", b"h1 {}", age=MONTH)
+    browser = Browser(live.url)
+    page, _request_id = browser.page("/")
+    since = browser.visit_since(page)
+    browser.request("/static/site.css", headers={"Referer": live.url + "/"})
+    for _poll in range(3):
+        _records(browser, "/", since)
+    refused = browser.request("/__debug__/nocache/records/?url=nowhere&since=x")
+    assert refused.status == 400
+    log = live.log()
+    assert '"GET /static/site.css HTTP/1.1" 200' in log
+    assert "/__debug__/nocache/records/?url=/&" not in log  # answered polls: quiet
+    assert "/__debug__/nocache/records/?url=nowhere" in log  # a refused one is worth a line

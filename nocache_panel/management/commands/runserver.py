@@ -15,8 +15,10 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management.base import CommandParser
 from django.core.management.commands.runserver import Command as DjangoRunserverCommand
 from django.core.servers.basehttp import WSGIServer
+from django.utils.translation import gettext as _
 
 from nocache_panel.handlers import NoCacheASGIFilesHandler, NoCacheFilesHandler, NoCacheWSGIServer
 
@@ -42,10 +44,29 @@ NextCommand = next_runserver_command()
 
 
 class Command(NextCommand):  # type: ignore[valid-type, misc]
-    help = (
-        f"{NextCommand.help} Static and media files honour each browser's no-cache switch "
-        "(django-nocache-panel)."
-    )
+    help = "Starts a lightweight web server for development."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """The next command's options; the description says what this one serves."""
+        super().add_arguments(parser)
+        serves_static = parser.get_default("use_static_handler") is not False
+        if serves_static:
+            files = _(
+                "It serves static files (STATIC_URL) and media (MEDIA_URL) with each "
+                "browser's no-cache switch (django-nocache-panel)."
+            )
+        else:  # whitenoise.runserver_nostatic turned --nostatic on
+            files = _(
+                "Static files are left to WhiteNoise; media (MEDIA_URL) is served with each "
+                "browser's no-cache switch (django-nocache-panel)."
+            )
+        parser.description = f"{self.help} {files}"
+        for action in parser._actions:
+            if action.dest == "use_static_handler":
+                action.help = _(
+                    "Do not serve static files at STATIC_URL. Media at MEDIA_URL is still "
+                    "served while DEBUG is on."
+                )
 
     # Django's own WSGI server gets the one without the delayed-ACK stall; a
     # server of another kind (daphne's) is left as it is.
