@@ -43,7 +43,9 @@ class NoCacheFilesHandler(WSGIHandler):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         found = match(self.mounts, get_path_info(environ), environ)
-        if found is None or (may_pass_on(found) and passes_on(WSGIRequest(environ), found)):
+        # A request of its own copy of environ: WSGIRequest writes the decoded path
+        # back into the environ it is given, which the project would decode again.
+        if found is None or (may_pass_on(found) and passes_on(WSGIRequest({**environ}), found)):
             return self.application(environ, start_response)
         # Django's handler: signals, the script prefix, the response sent.
         return super().__call__(environ, start_response)
@@ -129,6 +131,10 @@ class NoCacheRequestHandler(WSGIRequestHandler):
         )
         handler.request_handler = self  # type: ignore[attr-defined]
         handler.run(self.server.get_app())  # type: ignore[attr-defined]
+        if self.headers.get("Transfer-Encoding"):
+            # runserver cannot read a chunked body: what is left of it must not be read
+            # as the next request on this connection.
+            self.close_connection = True
 
 
 @lru_cache(maxsize=1)
@@ -166,6 +172,12 @@ class KeepAliveServerHandler(ServerHandler):
             self.headers["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
             return
         super().set_content_length()
+
+    def write(self, data: bytes) -> None:
+        # A 204 or 304 ends at its headers whatever the view gave it: bytes after
+        # them would be read as the next response on this connection.
+        status: str = self.status  # type: ignore[attr-defined]
+        super().write(b"" if status[:3] in _ENDS_AT_HEADERS else data)
 
     def cleanup_headers(self) -> None:
         status: str = self.status  # type: ignore[attr-defined]

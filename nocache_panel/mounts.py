@@ -10,13 +10,13 @@ on to it while the switch is off.
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django.apps import apps
 from django.conf import settings
@@ -91,7 +91,17 @@ def _forget_mounts(*, setting: str, **kwargs: Any) -> None:
 class Match:
     mount: Mount
     url_path: str  # the path the browser asked for, as pages link it
-    relative: str  # the file's path under the mount, decoded
+    relative: str  # the file's path under the mount: decoded once (by the server), normalised
+    canonical: str  # the path the project's URLconf would see for that file
+
+
+def _match(mount: Mount, prefix: str, path_info: str, url_path: str) -> Match:
+    """Decoded once, by the server, as Django's ``static.serve`` sees it; normalised as the
+    file lookup does, so that the URLconf is asked about the very file served
+    (``/media//private/x`` is ``/media/private/x``)."""
+    relative = posixpath.normpath(path_info[len(prefix) :]).lstrip("/")
+    relative = "" if relative == "." else relative
+    return Match(mount, url_path, relative, prefix + relative)
 
 
 def match(
@@ -106,7 +116,7 @@ def match(
     """
     for mount in mounts:
         if path_info.startswith(mount.prefix):
-            return Match(mount, path_info, _decoded(path_info[len(mount.prefix) :]))
+            return _match(mount, mount.prefix, path_info, path_info)
     script = get_script_name(environ).rstrip("/") if environ is not None else ""
     if not script:
         return None
@@ -114,7 +124,7 @@ def match(
         if mount.prefix.startswith(script + "/"):
             stripped = mount.prefix[len(script) :]
             if path_info.startswith(stripped):
-                return Match(mount, script + path_info, _decoded(path_info[len(stripped) :]))
+                return _match(mount, stripped, path_info, script + path_info)
     return None
 
 
@@ -126,7 +136,9 @@ def may_pass_on(found: Match) -> bool:
 def passes_on(request: HttpRequest, found: Match) -> bool:
     """Must this request go to the project instead of the package?"""
     if found.mount.kind == MEDIA:
-        return _routed_to_project(request.path_info, settings.ROOT_URLCONF)
+        return project_guards(found.canonical) or (
+            request.path_info != found.canonical and project_guards(request.path_info)
+        )
     return whitenoise_serves_static() and not state.is_enabled(request)
 
 
@@ -158,14 +170,24 @@ def whitenoise_serves_static() -> bool:
     return WHITENOISE_MIDDLEWARE in settings.MIDDLEWARE
 
 
-@lru_cache(maxsize=1024)
-def _routed_to_project(path_info: str, urlconf: str) -> bool:
+# Paths longer than this are resolved each time: the memo stays bounded in bytes.
+MEMO_PATH_CHARS = 1024
+
+
+def project_guards(path_info: str) -> bool:
     """Does the URLconf give this media path to a view of the project's own?
 
     Stock Django serves ``MEDIA_URL`` only through a pattern the project adds,
     so such a view (``login_required`` on ``/media/private/``) must win.
     Django's serve views, which ``static()`` adds, are ours to replace.
     """
+    if len(path_info) > MEMO_PATH_CHARS:
+        return _routed_to_project.__wrapped__(path_info, settings.ROOT_URLCONF)
+    return _routed_to_project(path_info, settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=1024)
+def _routed_to_project(path_info: str, urlconf: str) -> bool:
     try:
         view = resolve_url(path_info, urlconf).func
     except Resolver404:
@@ -183,6 +205,8 @@ def current_version(path: str) -> os.stat_result | None:
     found = match(configured_mounts(static=True, media=True), path)
     if found is None:
         return None
+    if found.mount.kind == MEDIA and _guarded(found.canonical):
+        return None  # the project's own view answers for it: its mtime is not ours to tell
     try:
         _root, _relative_path, fullpath = resolve(found.relative, _locator(found.mount))
         found_stat = os.stat(fullpath)
@@ -191,9 +215,12 @@ def current_version(path: str) -> os.stat_result | None:
     return found_stat if stat.S_ISREG(found_stat.st_mode) else None
 
 
-def _decoded(relative: str) -> str:
-    # Decoded once more, as Django's static handler does (url2pathname).
-    return url2pathname(relative)
+def _guarded(url_path: str) -> bool:
+    """``project_guards`` for a URL path as pages link it (with the script name, if any)."""
+    script = (settings.FORCE_SCRIPT_NAME or "").rstrip("/")
+    if script and url_path.startswith(script + "/"):
+        return project_guards(url_path[len(script) :]) or project_guards(url_path)
+    return project_guards(url_path)
 
 
 def _locator(mount: Mount) -> Locator:

@@ -38,6 +38,7 @@ from . import state
 from .body import FileBody
 from .ranges import UNSATISFIABLE, if_range_allows, parse_range
 from .records import (
+    MAX_VALUE,
     REQUEST_HEADERS,
     RESPONSE_HEADERS,
     Log,
@@ -143,8 +144,9 @@ def _respond(
         return HttpResponseBadRequest(
             _("Bad request: the path leaves the document root."), content_type="text/plain"
         )
-    record["root"] = root
-    record["file"] = path
+    if len(path) <= MAX_VALUE:  # the log's strings are bounded: a longer one is not kept
+        record["root"] = root
+        record["file"] = path
     try:
         st = os.stat(fullpath)
     except (OSError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from .conftest import write
 from .live import Browser, LiveServer
@@ -90,6 +91,7 @@ def test_non_get_methods_are_refused_with_allow(live: LiveServer) -> None:
 def test_the_panels_polls_stay_out_of_runserver_s_console(live: LiveServer) -> None:
     """The panel asks every 2 seconds while it is open: the console is the developer's."""
     write(live.static_source / "site.css", b"h1 {}", age=MONTH)
+    before = len(live.log())  # the server is the session's: earlier tests' lines are not ours
     browser = Browser(live.url)
     page, _request_id = browser.page("/")
     since = browser.visit_since(page)
@@ -98,7 +100,11 @@ def test_the_panels_polls_stay_out_of_runserver_s_console(live: LiveServer) -> N
         _records(browser, "/", since)
     refused = browser.request("/__debug__/nocache/records/?url=nowhere&since=x")
     assert refused.status == 400
-    log = live.log()
+    # runserver logs a request once its response is sent: wait for the last one's line.
+    deadline = time.monotonic() + 30
+    while "url=nowhere" not in live.log()[before:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = live.log()[before:]
     assert '"GET /static/site.css HTTP/1.1" 200' in log
     assert "/__debug__/nocache/records/?url=/&" not in log  # answered polls: quiet
     assert "/__debug__/nocache/records/?url=nowhere" in log  # a refused one is worth a line

@@ -171,3 +171,40 @@ def test_sendfile_keeps_the_version_that_was_opened(
     os.replace(write(server.media_root / "swap.tmp", new), target)
     assert head + response.read() == old
     connection.close()
+
+
+def test_a_204_with_a_body_leaves_nothing_on_the_connection(live: LiveServer) -> None:
+    """A view that gives a 204 bytes: they would be read as the next response."""
+    write(live.static_source / "site.css", FILE)
+    port = int(live.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /no-content/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        received = b""
+        while b"\r\n\r\n" not in received:
+            received += sock.recv(65536)
+        sock.sendall(
+            b"GET /static/site.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _blank, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 204")
+    assert rest.startswith(b"HTTP/1.1 200"), rest[:80]
+    assert rest.endswith(FILE)
+
+
+def test_a_chunked_request_closes_the_connection(live: LiveServer) -> None:
+    """runserver cannot read a chunked body: what is left must not be read as a request."""
+    port = int(live.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /static/site.css HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            # What runserver leaves unread: a client's body that reads as a request.
+            b"GET /smuggled/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):  # ends when the server closes the connection
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 405")
+    assert received.count(b"HTTP/1.1 ") == 1  # the body's bytes were not taken as a request

@@ -47,6 +47,11 @@ def private_media(request: HttpRequest, name: str) -> HttpResponseBase:
     return django_static_views.serve(request, name, f"{settings.MEDIA_ROOT}/private")
 
 
+def no_content_with_a_body(request: HttpRequest) -> HttpResponseBase:
+    """A view's mistake a server must survive: a 204 that carries bytes."""
+    return HttpResponse(b"these bytes must not reach the wire", status=204)
+
+
 def csp(request: HttpRequest) -> HttpResponseBase:
     return render(request, "csp.html")
 
@@ -59,6 +64,7 @@ urlpatterns = [
     path("", page, name="page"),
     path("planted/", planted),
     path("csp/", csp),
+    path("no-content/", no_content_with_a_body),
     path("sw.js", service_worker),
     path("many/", many),
     path("engines/", engines),
