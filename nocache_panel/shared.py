@@ -8,6 +8,7 @@ that a cache that times out costs one timeout, not one per request.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -82,6 +83,9 @@ class Writer:
     """
 
     MAX_PENDING = 1000
+    # A worker that exits normally (gunicorn's --max-requests) waits this long at
+    # most for its last records to reach the store.
+    EXIT_FLUSH_SECONDS = 2.0
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[tuple[Store, str, int, Any]] = queue.SimpleQueue()
@@ -89,10 +93,19 @@ class Writer:
         self._submitted = 0
         self._written = 0
         self._pid = 0
+        self._starting = threading.Lock()
+        # A lock held by another thread at a fork stays held in the child: a new one.
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._starting = threading.Lock()
+        self._done = threading.Condition()
 
     def submit(self, store: Store, name: str, maxlen: int, item: Any) -> None:
         if self._pid != os.getpid():  # first use, or a forked worker: no thread here yet
-            self._start()
+            with self._starting:  # many first requests at once: one thread
+                if self._pid != os.getpid():
+                    self._start()
         if self._submitted - self._written < self.MAX_PENDING:
             with self._done:
                 self._submitted += 1
@@ -107,9 +120,11 @@ class Writer:
             self._done.wait_for(lambda: self._written >= target, timeout)
 
     def _start(self) -> None:
-        self._pid = os.getpid()
+        self._queue = queue.SimpleQueue()  # the parent's items are the parent's to write
         self._submitted = self._written = 0
         threading.Thread(target=self._run, name="nocache_panel writer", daemon=True).start()
+        atexit.register(self.flush, self.EXIT_FLUSH_SECONDS)
+        self._pid = os.getpid()
 
     def _run(self) -> None:
         while True:

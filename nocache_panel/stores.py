@@ -6,13 +6,16 @@ the file-based and Redis caches exact and cheap.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 
@@ -33,7 +36,14 @@ UNKNOWN: Any = object()  # the cache holds no choice for this session
 
 
 def key(*parts: Any) -> str:
-    return KEY_PREFIX + ":".join(str(part) for part in parts)
+    """A key of this project's: two projects on one cache (one Redis database, the same
+    ``KEY_PREFIX``) keep their logs and switches apart."""
+    return f"{KEY_PREFIX}{_project(settings.SECRET_KEY)}:" + ":".join(str(p) for p in parts)
+
+
+@lru_cache(maxsize=4)
+def _project(secret_key: str) -> str:
+    return hashlib.sha256(f"nocache_panel:{secret_key}".encode()).hexdigest()[:12]
 
 
 class CacheStore:
@@ -156,11 +166,14 @@ class RedisStore:
         missed one). Without it, choices are read from Redis on every request.
         """
         if self._listener_pid != os.getpid():  # first use, or a forked worker
-            self._listener_pid = os.getpid()
-            self._listening = False
-            threading.Thread(
-                target=self._listen, args=(on_flip,), name="nocache_panel flips", daemon=True
-            ).start()
+            with _starting[0]:  # many first requests at once: one listener
+                if self._listener_pid != os.getpid():
+                    self._listening = False
+                    threading.Thread(
+                        target=self._listen, args=(on_flip,), name="nocache_panel flips",
+                        daemon=True,
+                    ).start()  # fmt: skip
+                    self._listener_pid = os.getpid()
         return self._listening
 
     def _listen(self, on_flip: Callable[[], None]) -> None:
@@ -180,6 +193,10 @@ class RedisStore:
                 on_flip()
             time.sleep(1.0)
 
+
+# One listener a process; a lock held at a fork stays held in the child: a new one.
+_starting = [threading.Lock()]
+os.register_at_fork(after_in_child=lambda: _starting.__setitem__(0, threading.Lock()))
 
 Store = CacheStore | RedisStore
 _CHOICES: dict[str, bool | None] = {"1": True, "0": False, "-": None}

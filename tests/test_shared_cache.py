@@ -143,3 +143,88 @@ def test_a_cache_that_is_down_leaves_files_served_and_warns_once(
         assert page.status_code == 200
     warnings = [r for r in caplog.records if "shared cache 'shared' failed" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_two_projects_on_one_redis_database_keep_their_logs_apart(shared_cache: str) -> None:
+    """Same Redis database, same (default) KEY_PREFIX: the keys carry the project."""
+    with override_settings(SECRET_KEY="project-one"):
+        served_log().add(_record(1))  # type: ignore[arg-type]
+        written_out()
+        assert [r["path"] for r in served_log().snapshot()] == ["/static/1.css"]
+    with override_settings(SECRET_KEY="project-two"):
+        assert served_log().snapshot() == []
+
+
+def _count_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the package's threads started from now on; the check of "is there
+    one in this process yet" made slow, as a busy machine may make it."""
+    import os
+    import threading
+    import time
+
+    started: list[str] = []
+    real_start, real_getpid = threading.Thread.start, os.getpid
+
+    def counted_start(thread: threading.Thread) -> None:
+        if thread.name.startswith("nocache_panel"):
+            started.append(thread.name)
+        real_start(thread)
+
+    def slow_getpid() -> int:
+        time.sleep(0.01)  # widens the window a missing lock leaves open
+        return real_getpid()
+
+    monkeypatch.setattr(threading.Thread, "start", counted_start)
+    monkeypatch.setattr(os, "getpid", slow_getpid)
+    return started
+
+
+def test_sixteen_first_requests_at_once_start_one_writer(
+    shared_cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gthread worker's first burst: one writer thread, however the requests interleave."""
+    import threading
+
+    from nocache_panel import shared
+
+    started = _count_starts(monkeypatch)
+    monkeypatch.setattr(shared, "writer", shared.Writer())  # a process that wrote nothing yet
+    barrier = threading.Barrier(16)
+
+    def first_request(number: int) -> None:
+        barrier.wait()
+        served_log().add(_record(number))  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=first_request, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert started.count("nocache_panel writer") == 1
+    written_out()
+    assert len(served_log().snapshot()) == 16
+
+
+def test_sixteen_first_requests_at_once_start_one_flip_listener(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from nocache_panel.stores import RedisStore
+
+    started = _count_starts(monkeypatch)
+    configured = _caches("django.core.cache.backends.redis.RedisCache", redis_url)
+    with override_settings(CACHES=configured):
+        store = RedisStore(caches["shared"])  # type: ignore[arg-type]
+        barrier = threading.Barrier(16)
+
+        def first_request() -> None:
+            barrier.wait()
+            store.announces_flips(lambda: None)
+
+        threads = [threading.Thread(target=first_request) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert started == ["nocache_panel flips"]

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from django.core.wsgi import get_wsgi_application
 
 application = get_wsgi_application()
+
+if slow := float(os.environ.get("NOCACHE_SLOW_REDIS_WRITES", "0")):
+    # A Redis far away: each record takes a while to write, so a worker that exits
+    # leaves some queued (tests/test_shared_cache_live.py).
+    from nocache_panel.stores import RedisStore
+
+    push = RedisStore.push
+
+    def slow_push(self: RedisStore, *args: object) -> None:
+        time.sleep(slow)
+        push(self, *args)  # type: ignore[arg-type]
+
+    RedisStore.push = slow_push  # type: ignore[method-assign]
 
 
 def whitenoise_outside_django() -> object:
