@@ -79,6 +79,8 @@ if "whitenoise" in WITH:  # its middleware where its docs put it, ours just befo
     MIDDLEWARE[0:0] = [NOCACHE, WHITENOISE]
 if "whitenoise-before-ours" in WITH:
     MIDDLEWARE.insert(MIDDLEWARE.index(NOCACHE), WHITENOISE)
+if "no-nocache-middleware" in WITH:  # with NOCACHE_STOCK_RUNSERVER: Django's own serving
+    MIDDLEWARE.remove(NOCACHE)
 if "whitenoise-alone" in WITH:  # WhiteNoise's middleware, ours not installed
     MIDDLEWARE[MIDDLEWARE.index(NOCACHE)] = WHITENOISE
 if "runserver-nostatic" in WITH:  # whitenoise.runserver_nostatic, after our app
