@@ -95,11 +95,14 @@ class Match:
     canonical: str  # the path the project's URLconf would see for that file
 
 
-def _match(mount: Mount, prefix: str, path_info: str, url_path: str) -> Match:
+def _match(mount: Mount, prefix: str, path_info: str, url_path: str) -> Match | None:
     """Decoded once, by the server, as Django's ``static.serve`` sees it; normalised as the
     file lookup does, so that the URLconf is asked about the very file served
-    (``/media//private/x`` is ``/media/private/x``)."""
+    (``/media//private/x`` is ``/media/private/x``). A path that climbs out of the
+    mount (``/media/../media/private/x``) is not the mount's: the project answers it."""
     relative = posixpath.normpath(path_info[len(prefix) :]).lstrip("/")
+    if relative == ".." or relative.startswith("../"):
+        return None
     relative = "" if relative == "." else relative
     return Match(mount, url_path, relative, prefix + relative)
 

@@ -25,6 +25,11 @@ SPELLINGS = [
     "/media/%2570rivate%252Fsecret.txt",
     "/media/private%2Fsecret.txt",
     "/media///private//secret.txt",
+    "/media/%2e%2e/media/private/secret.txt",  # out of the mount and back in
+    "/media/../media/private/secret.txt",
+    "/media/private%5csecret.txt",
+    "/media/private/%73ecret.txt",
+    "/media/./private%2Fsecret.txt",
 ]
 
 
