@@ -166,8 +166,9 @@ def row_for(file: PageFile, now: float, whitenoise: bool) -> Row:
         copy=_copy(held, latest, now),
         current=current,
         on_disk=disk is not None,
-        # Nothing this package served, and nothing in the copy that compares with the disk.
-        foreign=latest is None and current is None,
+        # Nothing this package served, and a copy (another server's) with nothing that
+        # compares with the disk; no copy at all is "not in the browser's cache".
+        foreign=latest is None and current is None and (held is not None or passed_on),
         now=now,
         passed_on=passed_on,
     )

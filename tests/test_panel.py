@@ -490,3 +490,17 @@ def test_a_file_no_request_reached_says_why_the_server_column_is_empty(
     answer = _feed(internal, since, [{"path": "/static/site.css", "seen": "element",
                                       "copy": _copy_of(css)}])  # fmt: skip
     assert "<td><small>not asked in this visit</small></td>" in answer["rows"]
+
+
+def test_a_file_the_browser_shows_but_holds_no_copy_of_is_not_called_foreign(
+    internal: Client, media_root: Path
+) -> None:
+    """A video streamed in ranges is not kept whole: no copy, yet this package serves it."""
+    write(media_root / "clip.webm", b"\x1aE\xdf\xa3 video", age=MONTH)
+    internal.get("/")
+    since = _stats(internal)["since"]
+    answer = _feed(
+        internal, since, [{"path": "/media/clip.webm", "seen": "element", "copy": None}]
+    )
+    assert 'data-nocache-state="revalidate"' in answer["rows"]
+    assert "not in the browser’s cache" in answer["rows"]
