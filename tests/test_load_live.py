@@ -1,8 +1,9 @@
-"""32 concurrent clients, 5,000 requests against a live threaded runserver on 127.0.0.1.
+"""Load against a live threaded runserver on 127.0.0.1 (run once, on the newest stack).
 
-Files, 304s, ranges, switch flips and panel feeds, all at once: no error, no
-deadlock (every request has a timeout, the whole run a deadline), and the log
-holds exactly its bound afterwards. Loopback only; bounded in count and time.
+32 concurrent clients, 5,000 requests: files, 304s, ranges, switch flips and panel
+feeds, all at once: no error, no deadlock (every request has a timeout, the whole
+run a deadline), and the log holds exactly its bound afterwards. And an outsider's
+long paths, against Django's own serving. Loopback only; bounded in count and time.
 """
 
 from __future__ import annotations
@@ -76,3 +77,27 @@ def test_concurrent_clients_finish_without_errors(live: LiveServer) -> None:
 
     feed = json.loads(Browser(live.url).request("/__debug__/nocache/records/?url=/&since=0").body)
     assert feed["logged"] == feed["capacity"] == 500
+
+
+def test_long_unknown_paths_grow_our_runserver_no_more_than_stock() -> None:
+    """An outsider's 400 requests for unknown 58 KB media paths (one non-BMP character in
+    each makes Python keep 4 bytes a character): what stock runserver keeps, and no more."""
+    from urllib.parse import quote
+
+    from .live import peak_rss_kib, run_server, server_pid
+    from .test_spellings_live import get
+
+    def growth_mib(env: dict[str, str]) -> float:
+        with run_server(env=env) as server:
+            get(server, "/media/warm-up.txt")
+            pid = server_pid(server)
+            before = peak_rss_kib(pid)
+            for number in range(400):
+                path = f"/media/{number}" + "a" * 58_000 + quote("😀")
+                status, _headers, _body = get(server, path)
+                assert status == 404, status
+            return (peak_rss_kib(pid) - before) / 1024
+
+    ours = growth_mib({})
+    stock = growth_mib({"NOCACHE_STOCK_RUNSERVER": "1", "NOCACHE_WITH": "no-nocache-middleware"})
+    assert ours <= stock + 8, (ours, stock)
