@@ -344,6 +344,13 @@ def test_a_project_that_never_migrated_is_told_to_migrate(db: None) -> None:
     assert "migrate" in response.json()["error"]
 
 
+def _page_visit(client: Client) -> float:
+    """Load the page; the visit's start, as the panel's script sends it to the feed."""
+    client.get("/")
+    since: float = _stats(client)["since"]
+    return since
+
+
 def _feed(client: Client, since: float, files: list[dict[str, object]]) -> dict[str, Any]:
     import json as json_module
 
@@ -378,8 +385,7 @@ def test_the_feed_takes_the_browsers_copies_in_the_body(
     from nocache_panel.serving import etag_for
 
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     older = _copy_of(css, etag=f'"{(css.stat().st_mtime_ns - 10**6):x}-5"')
     old = {"path": "/static/site.css", "seen": "element", "copy": older}
     # A page's worth of files: far more than a URL may carry under gunicorn (4 KB).
@@ -398,8 +404,7 @@ def test_the_feed_names_the_files_no_request_reached(
     """The script reads the browser's copies of those only: reading costs WebKit a 304."""
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
     write(media_root / "photo.png", b"\x89PNG", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     internal.get("/static/site.css", HTTP_REFERER="http://testserver/")
     files = [
         {"path": "/static/site.css", "seen": "element", "copy": None},
@@ -417,8 +422,7 @@ def test_a_stylesheets_url_that_nothing_knows_is_not_listed(
     """A :hover background the page never needed is not one of its files."""
     write(static_source / "hover.png", b"\x89PNG", age=MONTH)
     used = write(static_source / "used.png", b"\x89PNG", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     files = [
         {"path": "/static/hover.png", "seen": "style", "copy": None},
         {"path": "/static/used.png", "seen": "style", "copy": _copy_of(used)},
@@ -434,8 +438,7 @@ def test_another_servers_copy_is_compared_by_its_last_modified_and_length(
 ) -> None:
     """WhiteNoise's ETag (mtime in seconds) is never read as an old version of ours."""
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     st = css.stat()
     theirs = _copy_of(css, etag=f'"{int(st.st_mtime):x}-{st.st_size:x}"')
     answer = _feed(
@@ -485,8 +488,7 @@ def test_a_file_no_request_reached_says_why_the_server_column_is_empty(
     internal: Client, static_source: Path
 ) -> None:
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     answer = _feed(internal, since, [{"path": "/static/site.css", "seen": "element",
                                       "copy": _copy_of(css)}])  # fmt: skip
     assert "<td><small>not asked in this visit</small></td>" in answer["rows"]
@@ -497,8 +499,7 @@ def test_a_file_the_browser_shows_but_holds_no_copy_of_is_not_called_foreign(
 ) -> None:
     """A video streamed in ranges is not kept whole: no copy, yet this package serves it."""
     write(media_root / "clip.webm", b"\x1aE\xdf\xa3 video", age=MONTH)
-    internal.get("/")
-    since = _stats(internal)["since"]
+    since = _page_visit(internal)
     answer = _feed(
         internal, since, [{"path": "/media/clip.webm", "seen": "element", "copy": None}]
     )
