@@ -220,7 +220,8 @@ _OUR_ETAG_MIN_MTIME = 10**15
 def is_our_etag(etag: str) -> bool:
     mtime, _sep, size = etag.strip('"').partition("-")
     try:
-        return int(mtime, 16) >= _OUR_ETAG_MIN_MTIME and int(size, 16) >= 0
+        int(size, 16)  # hex, as ours is
+        return int(mtime, 16) >= _OUR_ETAG_MIN_MTIME
     except ValueError:
         return False
 

@@ -235,12 +235,7 @@ async function readHeldCopies(paths) {
 }
 
 function browserFiles(files) {
-    const described = [];
-    for (const [path, seen] of files) {
-        const copy = heldCopies.get(path) ?? null;
-        described.push({ path, seen, copy });
-    }
-    return described;
+    return [...files].map(([path, seen]) => ({ path, seen, copy: heldCopies.get(path) ?? null }));
 }
 
 function replaceIfChanged(container, html) {
@@ -339,8 +334,8 @@ async function loadRows() {
     }
 }
 
-function staleUrls(stale) {
-    return stale.map(({ path }) => new URL(path, location.origin).href);
+function absoluteUrls(paths) {
+    return paths.map((path) => new URL(path, location.origin).href);
 }
 
 // Firefox keeps parsed stylesheets and decoded images in memory and reuses them on a
@@ -368,12 +363,12 @@ async function repairStale(stale) {
     const remembered = [...tried, ...fresh.map(key)].slice(-200);
     sessionStorage.setItem("nocache-panel-repairs", JSON.stringify(remembered));
     setStatus(say("stale", { count: stale.length }));
-    await refetch(staleUrls(stale));
+    await refetch(absoluteUrls(stale.map((file) => file.path)));
     reloadPastMemoryCaches();
 }
 
 async function refetchStale() {
-    await refetch(staleUrls(lastStale));
+    await refetch(absoluteUrls(lastStale.map((file) => file.path)));
     reloadPastMemoryCaches();
 }
 
@@ -393,7 +388,7 @@ async function unregisterServiceWorkers() {
 // considers fresh, since it never asks the server about them. The header makes
 // every server process read the switch afresh rather than from its memo.
 async function refetchPageFiles() {
-    const urls = [...pageFiles().keys()].map((path) => new URL(path, location.origin).href);
+    const urls = absoluteUrls([...pageFiles().keys()]);
     await refetch(urls);
     return urls.length;
 }
