@@ -13,10 +13,10 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.management import find_commands
 from django.utils.translation import gettext as _
 
+from .apps import THIS_APP
 from .conf import close_key, unknown_keys, wrong_values
-from .mounts import WHITENOISE_MIDDLEWARE
+from .serving.mounts import WHITENOISE_MIDDLEWARE
 
-THIS_APP = "nocache_panel"
 MIDDLEWARE = "nocache_panel.middleware.NoCacheMiddleware"
 # Apps whose runserver extends the next one in INSTALLED_APPS, so ours still runs.
 CHAINING_RUNSERVERS = {"whitenoise.runserver_nostatic"}

@@ -16,8 +16,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 
-from .async_body import stream_asynchronously
-from .mounts import Match, configured_mounts, match, passes_on, serve_mounted
+from .serving.body import stream_asynchronously
+from .serving.mounts import Match, configured_mounts, match, serve_mounted, switch_if_ours
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -44,9 +44,9 @@ class NoCacheMiddleware:
         if self.async_mode:
             return self.__acall__(request)  # type: ignore[return-value]
         found = self._match(request)
-        if found is None or passes_on(request, found):
+        response = _answer(request, found) if found else None
+        if response is None:
             return self.get_response(request)  # type: ignore[return-value]
-        response = serve_mounted(request, found, ENTRY_POINT)
         if isinstance(request, ASGIRequest):
             # Adapted to sync mode by a sync-only middleware after this one, yet
             # served over ASGI: the body must still stream, not sit in memory.
@@ -55,7 +55,7 @@ class NoCacheMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         found = self._match(request)
-        # Both may read the session (maybe from the database): a sync context.
+        # The switch may be read from the database: a sync context.
         response = await sync_to_async(_answer)(request, found) if found else None
         if response is None:
             return await self.get_response(request)  # type: ignore[misc, no-any-return]
@@ -70,4 +70,6 @@ class NoCacheMiddleware:
 
 
 def _answer(request: HttpRequest, found: Match) -> HttpResponseBase | None:
-    return None if passes_on(request, found) else serve_mounted(request, found, ENTRY_POINT)
+    """The package's response, or ``None`` when the request is the project's."""
+    no_cache = switch_if_ours(request, found)
+    return None if no_cache is None else serve_mounted(request, found, no_cache, ENTRY_POINT)

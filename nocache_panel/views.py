@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.http import Http404
 
-from .serving import serve_file, under
+from .serving.core import serve_file
+from .serving.locate import under
+from .switch.choice import is_enabled
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
+
+ENTRY_POINT = "view"
 
 
 def serve(
@@ -34,5 +38,10 @@ def serve(
         # Django's view fails with a TypeError here; say what is missing instead.
         raise TypeError("serve() needs a document_root")
     return serve_file(
-        request, path, under(document_root), entry_point="view", show_indexes=show_indexes
+        request,
+        path,
+        under(document_root),
+        no_cache=is_enabled(request),
+        entry_point=ENTRY_POINT,
+        show_indexes=show_indexes,
     )

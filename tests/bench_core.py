@@ -20,7 +20,7 @@ from django.utils.http import http_date  # noqa: E402
 from django.views import static as django_static  # noqa: E402
 
 from nocache_panel import views  # noqa: E402
-from nocache_panel.records import served_log  # noqa: E402
+from nocache_panel.switch.log import served_log  # noqa: E402
 
 
 def consume(response: object) -> None:

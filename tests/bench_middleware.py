@@ -20,7 +20,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from nocache_panel.records import served_log  # noqa: E402
+from nocache_panel.switch.log import served_log  # noqa: E402
 
 OUTSIDE = "192.0.2.10"  # not in INTERNAL_IPS: the toolbar stays off
 

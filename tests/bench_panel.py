@@ -24,7 +24,7 @@ setup_django()
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from nocache_panel.records import ServedRecord, served_log  # noqa: E402
+from nocache_panel.switch.log import ServedRecord, served_log  # noqa: E402
 
 BUDGET_MS = 15.0
 RENDERS = 30
@@ -164,7 +164,7 @@ def deep_size(value: object) -> int:
 
 def huge_headers(root: Path) -> None:
     """550 real requests through the core, each with a 60 KB path, validator, Referer, cookie."""
-    from nocache_panel import state
+    from nocache_panel.switch import choice
 
     (root / "huge.css").write_bytes(b"a {}")
     huge = "x" * 60_000
@@ -178,7 +178,7 @@ def huge_headers(root: Path) -> None:
             HTTP_IF_NONE_MATCH=huge,
             HTTP_REFERER="http://testserver/" + huge,
         ).close()
-    held = deep_size(log.snapshot()) + deep_size(state._memo)
+    held = deep_size(log.snapshot()) + deep_size(choice._memo)
     verdict = "ok" if held < HUGE_HEADERS_BUDGET else "OVER BUDGET"
     print(
         f"log and session memo after 550 requests with 60 KB headers ({len(log)} records): "

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from nocache_panel.records import served_log
-from nocache_panel.state import SESSION_KEY, forget_choices
+from nocache_panel.switch.choice import SESSION_KEY, forget_choices
+from nocache_panel.switch.log import served_log
 
 from .engines import ENGINES, Engine, launcher, virtual_display
 
@@ -112,7 +112,7 @@ def scripted_server_process(live_server_process: object) -> Iterator[object]:
     Toolbar 8 puts it in the panel's title bar; older toolbars load it with the
     panel's content, so on every page only when they render the panels inline.
     """
-    from nocache_panel.panel import HAS_TITLE_BAR
+    from nocache_panel.panel.panel import HAS_TITLE_BAR
 
     from .live import run_server
 

@@ -48,7 +48,7 @@ PAGE_FILES = {
 def project_env() -> dict[str, str]:
     """The toolbar's middleware first; toolbars before 8.0 put the panel's script on every
     page only when they render the panels with it."""
-    from nocache_panel.panel import HAS_TITLE_BAR
+    from nocache_panel.panel.panel import HAS_TITLE_BAR
 
     env = {"NOCACHE_MIDDLEWARE_ORDER": "toolbar-first"}
     if not HAS_TITLE_BAR:

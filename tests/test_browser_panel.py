@@ -10,7 +10,7 @@ import pytest
 from django.utils.http import http_date
 from playwright.sync_api import Browser, Page, Route, expect
 
-from nocache_panel.panel import HAS_TITLE_BAR
+from nocache_panel.panel.panel import HAS_TITLE_BAR
 
 from .browsing import fresh_page, open_panel
 from .conftest import write

@@ -16,7 +16,7 @@ from django.core.checks import run_checks
 from django.http.response import HttpResponseBase
 from django.test import AsyncClient, Client, override_settings
 
-from nocache_panel.records import served_log
+from nocache_panel.switch.log import served_log
 
 from .conftest import switch_on, write
 

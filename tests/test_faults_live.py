@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from nocache_panel import serving
+from nocache_panel.serving import core
 
 from .conftest import OUTSIDE, write
 from .live import LiveServer
@@ -91,7 +91,7 @@ def test_a_file_removed_between_the_stat_and_the_open_is_404(
         target.unlink(missing_ok=True)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(serving.os, "open", remove_then_open)
+    monkeypatch.setattr(core.os, "open", remove_then_open)
     assert Client(REMOTE_ADDR=OUTSIDE).get("/nocache/going.css").status_code == 404
 
 
@@ -106,7 +106,7 @@ def test_a_file_replaced_between_the_stat_and_the_open_is_described_as_sent(
         os.replace(fresh, target)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(serving.os, "open", replace_then_open)
+    monkeypatch.setattr(core.os, "open", replace_then_open)
     response = Client(REMOTE_ADDR=OUTSIDE).get("/nocache/swap.css")
     assert response.status_code == 200
     body = b"".join(response.streaming_content)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils.http import http_date
 
-from nocache_panel.freshness import (
+from nocache_panel.panel.freshness import (
     Copy,
     Verdict,
     describe_duration,
@@ -15,7 +15,7 @@ from nocache_panel.freshness import (
     judge,
     parse_cache_control,
 )
-from nocache_panel.records import ServedRecord
+from nocache_panel.switch.log import ServedRecord
 
 DAY = 24 * 3600
 NOW = 1_800_000_000.0

@@ -14,11 +14,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from nocache_panel import serving, state
-from nocache_panel.matching import records_for_page
-from nocache_panel.records import ServedRecord, page_log, served_log
-from nocache_panel.report import BrowserFile, Held, page_report
-from nocache_panel.rows_html import rows_html, summary_html
+from nocache_panel.panel.browser_files import BrowserFile, Held
+from nocache_panel.panel.matching import records_for_page
+from nocache_panel.panel.report import page_report
+from nocache_panel.panel.table_html import rows_html, summary_html
+from nocache_panel.serving import core
+from nocache_panel.switch import choice
+from nocache_panel.switch.log import ServedRecord, page_log, served_log
 
 from .conftest import OUTSIDE, write
 
@@ -70,7 +72,7 @@ def test_an_error_while_building_the_response_closes_the_file(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(serving, "_FileResponse", broken)
+    monkeypatch.setattr(core, "_FileResponse", broken)
     before = open_descriptors()
     for _ in range(60):
         with pytest.raises(RuntimeError):
@@ -189,12 +191,12 @@ def test_stored_values_are_cut_to_a_documented_length(off_client: Client, docroo
 
 def test_the_session_memo_never_keeps_huge_cookies(db: None, docroot: Path) -> None:
     write(docroot / "a.css", b"a {}")
-    state.forget_choices()
+    choice.forget_choices()
     for number in range(20):
         client = Client(REMOTE_ADDR=OUTSIDE)
         client.cookies[settings.SESSION_COOKIE_NAME] = f"{number}" + "k" * 60_000
         client.get("/nocache/a.css").close()
-    assert sum(len(key) for key in state._memo) < 20 * 1024
+    assert sum(len(key) for key in choice._memo) < 20 * 1024
 
 
 def test_a_nul_in_a_path_the_browser_sent_leaves_every_cell_in_place(db: None) -> None:

@@ -13,9 +13,9 @@ from django.core.checks import run_checks
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import AsyncClient, Client, override_settings
 
-from nocache_panel.handlers import NoCacheFilesHandler
 from nocache_panel.management.commands.runserver import Command as Runserver
-from nocache_panel.records import served_log
+from nocache_panel.serving.runserver_handlers import NoCacheFilesHandler
+from nocache_panel.switch.log import served_log
 
 from .conftest import switch_on, write
 

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
-from nocache_panel import state
+from nocache_panel.switch import choice
 
 from .conftest import write
 
@@ -47,4 +47,4 @@ def test_another_origin_cannot_flip_it(order: str, db: None) -> None:
         # A plain cross-site form post carries no token at all.
         response = browser.post("/__debug__/nocache/toggle/", {"enabled": "1"}, **forged)
         assert response.status_code == 403
-        assert state.SESSION_KEY not in browser.session
+        assert choice.SESSION_KEY not in browser.session

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.checks import run_checks
 from django.test import Client, override_settings
 
-from nocache_panel import state
-from nocache_panel.panel import HAS_TITLE_BAR, NoCachePanel, panel_checks
-from nocache_panel.records import ServedRecord, served_log
+from nocache_panel.panel.panel import HAS_TITLE_BAR, NoCachePanel, panel_checks
+from nocache_panel.switch import choice
+from nocache_panel.switch.log import ServedRecord, served_log
 
 from .conftest import OUTSIDE, write
 
@@ -53,9 +53,9 @@ def test_toggle_stores_the_choice_in_the_session(internal: Client) -> None:
     response = _toggle(internal, "1")
     assert response.status_code == 200
     assert response.json() == {"enabled": True, "subtitle": "on"}
-    assert internal.session[state.SESSION_KEY] is True
+    assert internal.session[choice.SESSION_KEY] is True
     assert _toggle(internal, "0").json()["enabled"] is False
-    assert internal.session[state.SESSION_KEY] is False
+    assert internal.session[choice.SESSION_KEY] is False
 
 
 def test_toggle_rejects_bad_input_and_get(internal: Client) -> None:
@@ -73,7 +73,7 @@ def test_a_cross_site_form_post_cannot_flip_the_switch(db: None) -> None:
         browser, "1", HTTP_ORIGIN="https://evil.example", HTTP_REFERER="https://evil.example/"
     )
     assert forged.status_code == 403
-    assert state.SESSION_KEY not in browser.session
+    assert choice.SESSION_KEY not in browser.session
     genuine = _toggle(browser, "1", HTTP_X_CSRFTOKEN=token)
     assert genuine.status_code == 200
 
@@ -88,7 +88,7 @@ def test_stats_are_json_and_describe_the_visit(internal: Client) -> None:
     assert stats["page_url"] == "/?q=1"
     assert before <= stats["since"] <= time.time()
     assert stats["prefixes"] == ["/static/", "/media/"]
-    assert stats["session"] == state.session_digest(internal.cookies["sessionid"].value)
+    assert stats["session"] == choice.session_digest(internal.cookies["sessionid"].value)
     html = page.content.decode()
     if HAS_TITLE_BAR:
         assert 'role="switch"' in html
@@ -368,7 +368,7 @@ def _copy_of(path: Path, **changes: object) -> dict[str, object]:
     """The copy a browser holds of ``path`` as this package served it."""
     from django.utils.http import http_date
 
-    from nocache_panel.serving import etag_for
+    from nocache_panel.serving.validators import etag_for
 
     st = path.stat()
     copy = {
@@ -382,7 +382,7 @@ def _copy_of(path: Path, **changes: object) -> dict[str, object]:
 def test_the_feed_takes_the_browsers_copies_in_the_body(
     internal: Client, static_source: Path
 ) -> None:
-    from nocache_panel.serving import etag_for
+    from nocache_panel.serving.validators import etag_for
 
     css = write(static_source / "site.css", b"h1 {}", age=MONTH)
     since = _page_visit(internal)
@@ -463,8 +463,8 @@ def test_the_side_bar_counts_the_files_the_table_lists(
     internal: Client, static_source: Path
 ) -> None:
     """The toolbar's and the panel's own files are listed apart, and not counted."""
-    from nocache_panel.report import page_report
-    from nocache_panel.rows_html import summary_html
+    from nocache_panel.panel.report import page_report
+    from nocache_panel.panel.table_html import summary_html
 
     write(static_source / "site.css", b"h1 {}", age=MONTH)
     write(static_source / "fresh.css", b"h2 {}", age=100)  # reusable for seconds only

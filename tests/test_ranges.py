@@ -11,8 +11,8 @@ from django.utils.http import http_date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nocache_panel.ranges import UNSATISFIABLE, if_range_allows, parse_range
-from nocache_panel.serving import etag_for
+from nocache_panel.serving.ranges import UNSATISFIABLE, if_range_allows, parse_range
+from nocache_panel.serving.validators import etag_for
 
 from .conftest import OUTSIDE, switch_on, write
 

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import Client, override_settings
 
-from nocache_panel import shared
-from nocache_panel.records import SharedLog, served_log
-from nocache_panel.state import SESSION_KEY, forget_choices, session_digest
+from nocache_panel.switch import shared_cache as sharing
+from nocache_panel.switch.choice import SESSION_KEY, forget_choices, session_digest
+from nocache_panel.switch.log import SharedLog, served_log
 
 from .conftest import write
 from .live import redis_server
@@ -52,9 +52,7 @@ def written_out() -> None:
     """Wait for the writer thread to store every record: a snapshot waits half a second
     at most, which a busy machine's file cache may need for 130 writes. (The deadline
     guards a hang.)"""
-    from nocache_panel import shared
-
-    shared.writer.flush(timeout=60)
+    sharing.writer.flush(timeout=60)
 
 
 def _record(number: int, header: str = "") -> dict[str, object]:
@@ -99,7 +97,7 @@ def test_a_flip_reaches_a_process_that_knew_the_old_choice(db: None, shared_cach
     browser = Client()
     token = browser.get("/__debug__/nocache/toggle/").json()["csrf"]
     browser.post("/__debug__/nocache/toggle/", {"enabled": "0"}, HTTP_X_CSRFTOKEN=token)
-    store = shared.shared_store()
+    store = sharing.shared_store()
     assert store is not None
     if shared_cache == "redis":  # flips are announced: this process may remember choices
         _wait_for(lambda: store.announces_flips(forget_choices))
@@ -185,10 +183,8 @@ def test_sixteen_first_requests_at_once_start_one_writer(
     """A gthread worker's first burst: one writer thread, however the requests interleave."""
     import threading
 
-    from nocache_panel import shared
-
     started = _count_starts(monkeypatch)
-    monkeypatch.setattr(shared, "writer", shared.Writer())  # a process that wrote nothing yet
+    monkeypatch.setattr(sharing, "writer", sharing.Writer())  # a process that wrote nothing yet
     barrier = threading.Barrier(16)
 
     def first_request(number: int) -> None:
@@ -210,7 +206,7 @@ def test_sixteen_first_requests_at_once_start_one_flip_listener(
 ) -> None:
     import threading
 
-    from nocache_panel.stores import RedisStore
+    from nocache_panel.switch.cache_stores import RedisStore
 
     started = _count_starts(monkeypatch)
     configured = _caches("django.core.cache.backends.redis.RedisCache", redis_url)

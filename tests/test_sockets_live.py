@@ -14,7 +14,8 @@ from socketserver import ThreadingMixIn
 import pytest
 from django.core.servers.basehttp import get_internal_wsgi_application
 
-from nocache_panel.handlers import NoCacheFilesHandler, NoCacheRequestHandler, NoCacheWSGIServer
+from nocache_panel.serving.dev_server import NoCacheRequestHandler, NoCacheWSGIServer
+from nocache_panel.serving.runserver_handlers import NoCacheFilesHandler
 
 from .conftest import write
 from .live import LiveServer, gunicorn, run_server, serving_in_thread

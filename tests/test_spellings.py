@@ -106,8 +106,8 @@ def test_a_body_nested_deeper_than_python_recurses_is_a_400(db: None) -> None:
 
 def test_long_unknown_paths_neither_fill_the_memo_nor_the_log(db: None, media_root: Path) -> None:
     """An outsider's 60 KB paths: the routing memo and the log keep none of them whole."""
-    from nocache_panel.mounts import _routed_to_project
-    from nocache_panel.records import served_log
+    from nocache_panel.serving.mounts import _routed_to_project
+    from nocache_panel.switch.log import served_log
 
     _routed_to_project.cache_clear()
     name = "😀" * 15_000  # 60 KB of UTF-8, 4 bytes a character in Python too

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.http import Http404
 from django.test import Client, RequestFactory, override_settings
 
-from nocache_panel import state
-from nocache_panel.records import BoundedLog, served_log
+from nocache_panel.switch import choice
+from nocache_panel.switch.log import BoundedLog, served_log
 from nocache_panel.urls import static
 from nocache_panel.views import serve
 
@@ -21,9 +21,9 @@ from .conftest import OUTSIDE, switch_on, write
 
 def test_a_session_that_never_chose_gets_the_configured_default(db: None) -> None:
     request = RequestFactory().get("/")
-    assert state.is_enabled(request) is False
+    assert choice.is_enabled(request) is False
     with override_settings(NOCACHE_PANEL={"ENABLED_BY_DEFAULT": True}):
-        assert state.is_enabled(request) is True
+        assert choice.is_enabled(request) is True
 
 
 def test_the_switch_follows_the_session_cookie(db: None) -> None:
@@ -32,9 +32,9 @@ def test_the_switch_follows_the_session_cookie(db: None) -> None:
     request.COOKIES[settings.SESSION_COOKIE_NAME] = client.cookies[
         settings.SESSION_COOKIE_NAME
     ].value
-    assert state.is_enabled(request) is True
+    assert choice.is_enabled(request) is True
     switch_on(client, False)
-    assert state.is_enabled(request) is False
+    assert choice.is_enabled(request) is False
 
 
 @override_settings(
@@ -45,7 +45,7 @@ def test_without_sessions_installed_the_default_is_used_and_nothing_fails(
 ) -> None:
     write(docroot / "a.css", b"a {}")
     request = RequestFactory().get("/nocache/a.css", HTTP_COOKIE="sessionid=whatever")
-    assert state.is_enabled(request) is False
+    assert choice.is_enabled(request) is False
     assert serve(request, "a.css", docroot).status_code == 200
 
 
@@ -93,7 +93,7 @@ def test_each_record_is_json_and_names_what_was_served(on_client: Client, docroo
     assert record["file"] == "sub/a.css"
     assert record["size"] == 16
     assert record["mtime_ns"] == (docroot / "sub" / "a.css").stat().st_mtime_ns
-    assert record["session"] == state.session_digest(session_key)
+    assert record["session"] == choice.session_digest(session_key)
     assert session_key not in json.dumps(record)
     # Only what the panel shows or matches with: the rest of a request is not kept.
     assert record["request_headers"] == {

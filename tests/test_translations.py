@@ -12,7 +12,7 @@ from debug_toolbar.store import get_store
 from django.conf import settings
 from django.test import Client, override_settings
 
-from nocache_panel.panel import HAS_TITLE_BAR
+from nocache_panel.panel.panel import HAS_TITLE_BAR
 
 from .conftest import write
 from .live import REPO

@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.utils.http import http_date
 
-from nocache_panel.serving import etag_for
+from nocache_panel.serving.validators import etag_for
 
 from .conftest import write
 

@@ -12,7 +12,7 @@ application = get_wsgi_application()
 if slow := float(os.environ.get("NOCACHE_SLOW_REDIS_WRITES", "0")):
     # A Redis far away: each record takes a while to write, so a worker that exits
     # leaves some queued (tests/test_shared_cache_live.py).
-    from nocache_panel.stores import RedisStore
+    from nocache_panel.switch.cache_stores import RedisStore
 
     push = RedisStore.push
 

@@ -20,9 +20,9 @@ from django.core.management.commands.runserver import Command as DjangoRunserver
 from django.core.servers.basehttp import WSGIServer
 from django.utils.translation import gettext as _
 
-from nocache_panel.handlers import NoCacheASGIFilesHandler, NoCacheFilesHandler, NoCacheWSGIServer
-
-THIS_APP = "nocache_panel"
+from nocache_panel.apps import THIS_APP
+from nocache_panel.serving.dev_server import NoCacheWSGIServer
+from nocache_panel.serving.runserver_handlers import NoCacheASGIFilesHandler, NoCacheFilesHandler
 
 
 def next_runserver_command() -> type[DjangoRunserverCommand]:

@@ -19,11 +19,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import panel_views, state
-from .mounts import configured_mounts
-from .records import PageVisit, clip, page_log
+from ..serving.mounts import configured_mounts
+from ..switch import choice
+from ..switch.log import PageVisit, clip, page_log
+from . import endpoints
 from .report import is_tooling, page_files, page_report, subtitle
-from .rows_html import rows_html, summary_html
+from .table_html import table_html
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -50,23 +51,23 @@ class NoCachePanel(Panel):
             # Under ASGI the session read (maybe a database query) must not
             # run on the event loop; read it before the view is awaited.
             async def read_then_respond() -> HttpResponse:
-                self._switch = (await sync_to_async(state.is_enabled)(request), since)
+                self._switch = (await sync_to_async(choice.is_enabled)(request), since)
                 result: HttpResponse = await response
                 return result
 
             return read_then_respond()
-        self._switch = (state.is_enabled(request), since)
+        self._switch = (choice.is_enabled(request), since)
         return response
 
     def generate_stats(self, request: HttpRequest, response: HttpResponse) -> None:
         enabled, since = self._switch
-        session = state.session_digest(state.session_key(request))
+        session = choice.session_digest(choice.session_key(request))
         url = clip(request.get_full_path())
         page_log().add(PageVisit(session=session, url=url, time=since))
         self.record_stats(
             {
                 "enabled": enabled,
-                "sessions_available": state.sessions_available(),
+                "sessions_available": choice.sessions_available(),
                 "session": session,
                 "page_url": url,
                 "since": since,
@@ -97,9 +98,9 @@ class NoCachePanel(Panel):
             self.template,
             {
                 **stats,
-                "summary": summary_html(report),
-                "rows": rows_html(report.rows),
-                "tooling_rows": rows_html(report.tooling, say_when_empty=False),
+                **table_html(report),
+                "sessions_unavailable": choice.SESSIONS_UNAVAILABLE,
+                "sessions_hint": choice.SESSIONS_HINT,
                 "switch": "" if HAS_TITLE_BAR else self._render_switch(),
             },
         )
@@ -114,6 +115,7 @@ class NoCachePanel(Panel):
             "nocache_panel/switch.html",
             {
                 **stats,
+                "sessions_unavailable": choice.SESSIONS_UNAVAILABLE,
                 "csp_nonce": getattr(self.toolbar, "csp_nonce", None),
                 "script": script_url(),
                 "stylesheet": static(STYLESHEET) if HAS_TITLE_BAR else "",
@@ -125,8 +127,8 @@ class NoCachePanel(Panel):
     @classmethod
     def get_urls(cls) -> list[URLPattern]:
         return [
-            path("nocache/toggle/", panel_views.toggle, name="nocache_toggle"),
-            path("nocache/records/", panel_views.records_feed, name="nocache_records"),
+            path("nocache/toggle/", endpoints.toggle, name="nocache_toggle"),
+            path("nocache/records/", endpoints.records_feed, name="nocache_records"),
         ]
 
     @classmethod
@@ -167,16 +169,13 @@ def panel_checks() -> list[CheckMessage]:
                 id="nocache_panel.W002",
             )
         )
-    if not state.sessions_available() or (
+    if not choice.sessions_available() or (
         "django.contrib.sessions.middleware.SessionMiddleware" not in settings.MIDDLEWARE
     ):
         messages.append(
             Warning(
-                gettext("Sessions are not available: the no-cache switch cannot be saved."),
-                hint=gettext(
-                    'Install "django.contrib.sessions" and add '
-                    '"django.contrib.sessions.middleware.SessionMiddleware" to MIDDLEWARE.'
-                ),
+                str(choice.SESSIONS_UNAVAILABLE),
+                hint=str(choice.SESSIONS_HINT),
                 id="nocache_panel.W003",
             )
         )

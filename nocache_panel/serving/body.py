@@ -5,7 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from asgiref.sync import sync_to_async
+
+if TYPE_CHECKING:
+    from django.http.response import HttpResponseBase
+
+# Larger than FileResponse's 4 KiB default: fewer round trips through the server.
+BLOCK_SIZE = 64 * 1024
 
 
 class FileChangedError(OSError):
@@ -87,3 +96,22 @@ class FileBody:
             self.closed = True
             with contextlib.suppress(OSError):  # nobody is left to tell
                 os.close(self.fd)
+
+
+def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
+    """Give a file response an async body that reads block by block in a thread.
+
+    Django's ASGI handler would otherwise read a synchronous file body into a
+    list in one go, holding the whole file in memory.
+    """
+    body = getattr(response, "file_to_stream", None)
+    if not isinstance(body, FileBody):
+        return response
+    read = sync_to_async(body.read, thread_sensitive=False)
+
+    async def blocks() -> AsyncIterator[bytes]:
+        while chunk := await read(BLOCK_SIZE):
+            yield chunk
+
+    response.streaming_content = blocks()  # type: ignore[attr-defined]
+    return response

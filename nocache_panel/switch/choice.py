@@ -20,17 +20,24 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
-from . import shared
-from .conf import get_config
+from ..conf import get_config
+from . import shared_cache
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from django.http import HttpRequest
 
-    from .shared import Store
+    from .cache_stores import Store
 
 SESSION_KEY = "nocache_panel_enabled"
+# Said by the system check, the panel and the toggle endpoint alike.
+SESSIONS_UNAVAILABLE = _("Sessions are not available: the no-cache switch cannot be saved.")
+SESSIONS_HINT = _(
+    'Install "django.contrib.sessions" and add '
+    '"django.contrib.sessions.middleware.SessionMiddleware" to MIDDLEWARE.'
+)
 # A page asks for dozens of files at once: one session read serves them all
 # for this long, even when the browser asks for each with "Cache-Control:
 # no-cache" (DevTools' "Disable cache"). The toggle endpoint updates the memo
@@ -108,7 +115,7 @@ def _stored_choice(request: HttpRequest) -> bool | None:
         return None
     refetch = _REFETCH_META in request.META
     memorable = len(key) <= _MEMO_KEY_LIMIT
-    store = shared.shared_store() if memorable else None
+    store = shared_cache.shared_store() if memorable else None
     if store is not None and not store.announces_flips(forget_choices):
         return _shared_choice(store, engine, key, refetch)  # read on every request
     now = time.monotonic()
@@ -135,11 +142,11 @@ def _shared_choice(store: Store, engine: ModuleType, key: str, refetch: bool) ->
     """
     name = _digest(key)
     if not refetch:
-        cached = shared.guarded(lambda: store.get_choice(name), shared.UNKNOWN)
-        if cached is not shared.UNKNOWN:
+        cached = shared_cache.guarded(lambda: store.get_choice(name), shared_cache.UNKNOWN)
+        if cached is not shared_cache.UNKNOWN:
             return cached  # type: ignore[no-any-return]
     choice = _read_session(engine, key)
-    shared.guarded(lambda: store.set_choice(name, choice), None)
+    shared_cache.guarded(lambda: store.set_choice(name, choice), None)
     return choice
 
 
@@ -175,6 +182,6 @@ def set_enabled(request: HttpRequest, enabled: bool) -> None:
         raise
     key = str(request.session.session_key)
     _memo[key] = (enabled, time.monotonic())
-    store = shared.shared_store()
+    store = shared_cache.shared_store()
     if store is not None:
-        shared.guarded(lambda: store.set_choice(_digest(key), enabled), None)
+        shared_cache.guarded(lambda: store.set_choice(_digest(key), enabled), None)

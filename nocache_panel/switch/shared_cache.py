@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from django.core.cache import caches
 
-from .conf import get_config
-from .stores import UNKNOWN, Store, store_for
+from ..conf import get_config
+from .cache_stores import UNKNOWN, Store, store_for
 
 __all__ = ["UNKNOWN", "Store", "guarded", "reset", "shared_store", "writer"]
 

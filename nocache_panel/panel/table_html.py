@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .freshness import describe_duration
 from .report import PageReport, Row
-from .words import gettext as _
-from .words import ngettext
+from .translations import gettext as _
+from .translations import ngettext
 
 
 def _row(row: Row, escaped: tuple[str, ...]) -> str:
@@ -108,3 +108,12 @@ def summary_html(report: PageReport) -> SafeString:
         ) % {"count": len(reusable), "left": describe_duration(longest)}
         parts.append(f'<p class="djdt-nocache-warning">{escape(warning)}</p>')
     return mark_safe("".join(parts))
+
+
+def table_html(report: PageReport) -> dict[str, SafeString]:
+    """The panel's table, as both its first render and each poll of the feed send it."""
+    return {
+        "summary": summary_html(report),
+        "rows": rows_html(report.rows),
+        "tooling_rows": rows_html(report.tooling, say_when_empty=False),
+    }

@@ -1,86 +1,20 @@
-"""The handlers ``runserver`` puts in front of the project: static and media files.
+"""runserver's HTTP server, tuned for a page's burst of file requests.
 
-They answer before any middleware runs, like Django's ``StaticFilesHandler``
-and ``ASGIStaticFilesHandler`` (which they replace), so file requests never
-cost a toolbar run. What the package must leave to the project (a media view
-of its own, WhiteNoise with the switch off) passes on to it.
+Kept-alive connections for every response whose length is known, no Nagle
+delay, a deeper accept queue, and a console without the panel's polls.
 """
 
 from __future__ import annotations
 
-import io
 from functools import lru_cache
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler, ASGIRequest
-from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_path_info
 from django.core.servers.basehttp import ServerHandler, WSGIRequestHandler, WSGIServer
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from .async_body import stream_asynchronously
 from .body import take_cut_short
-from .mounts import Mount, configured_mounts, match, may_pass_on, passes_on, serve_mounted
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from django.http import HttpRequest
-    from django.http.response import HttpResponseBase
-
-ENTRY_POINT = "runserver"
-
-
-class NoCacheFilesHandler(WSGIHandler):
-    """Serves ``STATIC_URL`` (if ``static``) and ``MEDIA_URL`` (if ``media``) via the core."""
-
-    def __init__(self, application: Any, *, static: bool, media: bool) -> None:
-        # No middleware: like Django's static handler, it answers before any.
-        self.application = application
-        self.mounts = configured_mounts(static=static, media=media)
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        found = match(self.mounts, get_path_info(environ), environ)
-        # A request of its own copy of environ: WSGIRequest writes the decoded path
-        # back into the environ it is given, which the project would decode again.
-        if found is None or (may_pass_on(found) and passes_on(WSGIRequest({**environ}), found)):
-            return self.application(environ, start_response)
-        # Django's handler: signals, the script prefix, the response sent.
-        return super().__call__(environ, start_response)
-
-    def get_response(self, request: HttpRequest) -> HttpResponseBase:
-        return _serve(self.mounts, request)
-
-
-class NoCacheASGIFilesHandler(ASGIHandler):
-    """The same for an ASGI server (daphne's runserver); bodies stream block by block."""
-
-    def __init__(self, application: Any, *, static: bool, media: bool) -> None:
-        self.application = application
-        self.mounts = configured_mounts(static=static, media=media)
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            request = ASGIRequest(scope, io.BytesIO())
-            found = match(self.mounts, request.path_info, request.META)
-            # The switch lives in the session, maybe in the database: a sync context.
-            if found is not None and not await sync_to_async(passes_on)(request, found):
-                return await super().__call__(scope, receive, send)  # Django's handler
-        return await self.application(scope, receive, send)  # type: ignore[no-any-return]
-
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        response = await sync_to_async(_serve)(self.mounts, request)
-        return stream_asynchronously(response)
-
-
-def _serve(mounts: tuple[Mount, ...], request: HttpRequest) -> HttpResponseBase:
-    found = match(mounts, request.path_info, request.META)
-    assert found is not None  # the handler matched this request before
-    response = serve_mounted(request, found, ENTRY_POINT)
-    response._resource_closers.append(request.close)  # type: ignore[attr-defined]
-    return response
 
 
 class NoCacheRequestHandler(WSGIRequestHandler):

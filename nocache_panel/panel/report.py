@@ -14,18 +14,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 from urllib.parse import unquote
 
-from django.utils.http import http_date
-
+from ..serving.mounts import current_version, is_static, whitenoise_serves_static
+from ..serving.validators import etag_for, http_date_for, is_our_etag, last_modified
+from ..switch.log import ServedRecord, page_log, served_log
+from .browser_files import BrowserFile, Held
 from .freshness import Copy, Verdict, judge, parse_http_date_safe
 from .matching import records_for_page, visit_end
-from .mounts import current_version, is_static, whitenoise_serves_static
-from .records import ServedRecord, page_log, served_log
-from .serving import etag_for
-from .words import filesizeformat, language, ngettext, one_language
-from .words import gettext as _
+from .translations import filesizeformat, language, ngettext, one_language
+from .translations import gettext as _
 
 # A file reused without asking for less than this is not worth a warning: an edit
 # shows by the time a person has switched back from the editor.
@@ -33,24 +31,6 @@ WORTH_SAYING = 60
 
 # Static folders of the tools themselves: listed apart, collapsed.
 TOOLBAR_FOLDER, PANEL_FOLDER = "/debug_toolbar/", "/nocache_panel/"
-
-
-class Held(NamedTuple):
-    """The browser's copy of a file, as the panel's script read it (``only-if-cached``)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    content_length: str | None = None
-    cache_control: str | None = None
-    expires: str | None = None
-    date: str | None = None
-
-
-class BrowserFile(NamedTuple):
-    """A file of the page as the panel's script found it, and the copy it read, if any."""
-
-    seen: str  # "timing", "element", or "style" (a url() in a stylesheet)
-    copy: Held | None
 
 
 @dataclass(slots=True)  # built for every row of every poll: the fastest to build
@@ -212,20 +192,6 @@ def _copy(held: Held | None, latest: ServedRecord | None, now: float) -> Copy | 
     return None
 
 
-# This package's ETag: the mtime in nanoseconds, then the size, in hex. Another
-# server's (WhiteNoise's: the mtime in seconds) may share its shape, never its value.
-_OUR_ETAG_MIN_MTIME = 10**15
-
-
-def is_our_etag(etag: str) -> bool:
-    mtime, _sep, size = etag.strip('"').partition("-")
-    try:
-        int(size, 16)  # hex, as ours is
-        return int(mtime, 16) >= _OUR_ETAG_MIN_MTIME
-    except ValueError:
-        return False
-
-
 def _is_current(
     held: Held | None, latest: ServedRecord | None, disk: os.stat_result | None
 ) -> bool | None:
@@ -242,7 +208,7 @@ def _is_current(
         if ours and held.etag == etag_for(disk):
             return True
         if held.last_modified:
-            if held.last_modified != http_date(disk.st_mtime):
+            if held.last_modified != last_modified(disk):
                 return False
             if held.content_length and held.content_length != str(disk.st_size):
                 return False
@@ -253,10 +219,9 @@ def _is_current(
     return None
 
 
-@lru_cache(maxsize=1024)
 def format_mtime(mtime: int) -> str:
     """As ``Last-Modified`` says it, so that the two read side by side."""
-    return http_date(mtime)
+    return http_date_for(mtime)
 
 
 def _disk(disk: os.stat_result | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .records import PageVisit, ServedRecord
+from ..switch.log import PageVisit, ServedRecord
 
 
 # A page's records share a handful of Referers: parse each once.

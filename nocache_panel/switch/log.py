@@ -8,14 +8,25 @@ what any of them served.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from . import shared
-from .conf import get_config
+from ..conf import get_config
+from ..serving.body import FileBody
+from . import shared_cache
+from .choice import session_digest, session_key
+
+if TYPE_CHECKING:
+    import os
+
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+    from ..serving.locate import Located
 
 
 class ServedRecord(TypedDict):
@@ -48,6 +59,7 @@ def clip(value: str) -> str:
 # What the panel shows or matches with; anything else is left out of the log.
 REQUEST_HEADERS = ("If-None-Match", "If-Modified-Since", "Referer")
 RESPONSE_HEADERS = ("Cache-Control", "Expires", "Last-Modified")
+_REQUEST_META = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS)
 
 
 class PageVisit(TypedDict):
@@ -94,7 +106,7 @@ class BoundedLog(Generic[Item]):
 
 
 class SharedLog(Generic[Item]):
-    """The same bound, in the shared cache (see ``shared.CacheStore`` for how)."""
+    """The same bound, in the shared cache (see ``shared_cache.CacheStore`` for how)."""
 
     # Items are copies: a record is added once complete.
     live = False
@@ -104,21 +116,21 @@ class SharedLog(Generic[Item]):
         self.maxlen = maxlen
 
     def add(self, item: Item) -> None:
-        store = shared.shared_store()
+        store = shared_cache.shared_store()
         if store is not None:
-            shared.writer.submit(store, self.name, self.maxlen, item)
+            shared_cache.writer.submit(store, self.name, self.maxlen, item)
 
     def snapshot(self) -> list[Item]:
-        store = shared.shared_store()
+        store = shared_cache.shared_store()
         if store is None:
             return []
-        shared.writer.flush()  # this process's own items first
-        return shared.guarded(lambda: store.read(self.name, self.maxlen), [])
+        shared_cache.writer.flush()  # this process's own items first
+        return shared_cache.guarded(lambda: store.read(self.name, self.maxlen), [])
 
     def clear(self) -> None:
-        store = shared.shared_store()
+        store = shared_cache.shared_store()
         if store is not None:
-            shared.guarded(lambda: store.clear(self.name, self.maxlen), None)
+            shared_cache.guarded(lambda: store.clear(self.name, self.maxlen), None)
 
     def __len__(self) -> int:
         return len(self.snapshot())
@@ -157,4 +169,57 @@ def _resize_log(*, setting: str, **kwargs: Any) -> None:
     if setting in {"NOCACHE_PANEL", "CACHES"}:
         with _logs_lock:
             _logs.clear()
-        shared.reset()
+        shared_cache.reset()
+
+
+def log_served(
+    request: HttpRequest,
+    url: str,
+    entry_point: str,
+    started: float,
+    response: HttpResponseBase | None,
+    response_headers: dict[str, str],
+    located: Located | None,
+    st: os.stat_result | None,
+) -> None:
+    """Log one served request (``response`` ``None``: a 404 raised to the project), with
+    those of its headers the log keeps (``RESPONSE_HEADERS``).
+
+    A streamed file's record is completed when the server closes its body:
+    bytes sent and the full duration are known only then.
+    """
+    meta = request.META
+    short = located is not None and len(located.relative) <= MAX_VALUE  # longer: not kept
+    record: ServedRecord = {
+        "time": time.time(),
+        "path": clip(url),
+        "status": response.status_code if response is not None else 404,
+        "bytes_sent": 0,
+        "duration_ms": _milliseconds_since(started),
+        "entry_point": entry_point,
+        "session": session_digest(session_key(request)),
+        "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
+        "response_headers": response_headers,
+        "root": located.root if short and located else None,
+        "file": located.relative if short and located else None,
+        "mtime_ns": st.st_mtime_ns if st is not None else None,
+        "size": st.st_size if st is not None else None,
+    }
+    log = served_log()
+    body = getattr(response, "file_to_stream", None)
+    if isinstance(body, FileBody):
+        # Not a closure over the response: a dropped response must be freed at once.
+        body.on_close = lambda sent: _closed(log, record, started, sent)
+    if log.live or not isinstance(body, FileBody):
+        log.add(record)  # a shared log takes copies: it gets this one when complete
+
+
+def _closed(log: Log[ServedRecord], record: ServedRecord, started: float, sent: int) -> None:
+    record["bytes_sent"] = sent
+    record["duration_ms"] = _milliseconds_since(started)
+    if not log.live:
+        log.add(record)
+
+
+def _milliseconds_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

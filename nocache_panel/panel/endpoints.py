@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import state
-from .records import clip, served_log
-from .report import BrowserFile, Held, page_report, subtitle
-from .rows_html import rows_html, summary_html
+from ..switch import choice
+from ..switch.log import served_log
+from .browser_files import parse_browser_files
+from .report import page_report, subtitle
+from .table_html import table_html
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -43,17 +43,15 @@ def toggle(request: HttpRequest) -> JsonResponse:
     rendered by a toolbar placed before ``CsrfViewMiddleware`` never got.
     """
     if request.method == "GET":
-        return JsonResponse({"enabled": state.is_enabled(request), "csrf": get_token(request)})
+        return JsonResponse({"enabled": choice.is_enabled(request), "csrf": get_token(request)})
     value = request.POST.get("enabled")
     if value not in ("0", "1"):
         return JsonResponse({"error": _('"enabled" must be "0" or "1".')}, status=400)
-    if not hasattr(request, "session") or not state.sessions_available():
-        return JsonResponse(
-            {"error": _("Sessions are not available: the switch cannot be saved.")}, status=409
-        )
+    if not hasattr(request, "session") or not choice.sessions_available():
+        return JsonResponse({"error": str(choice.SESSIONS_UNAVAILABLE)}, status=409)
     enabled = value == "1"
     try:
-        state.set_enabled(request, enabled)
+        choice.set_enabled(request, enabled)
     except DatabaseError:
         return JsonResponse(
             {
@@ -87,7 +85,7 @@ def records_feed(request: HttpRequest) -> JsonResponse:
         since = float(request.GET.get("since", ""))
     except ValueError:
         since = math.nan
-    files = browser_files(
+    files = parse_browser_files(
         request.body.decode(errors="replace") if request.method == "POST" else "[]"
     )
     if not url.startswith("/") or not math.isfinite(since) or files is None:
@@ -95,17 +93,15 @@ def records_feed(request: HttpRequest) -> JsonResponse:
             {"error": _('"url" must be a path, "since" a Unix time and the body a JSON list.')},
             status=400,
         )
-    session = state.session_digest(state.session_key(request))
+    session = choice.session_digest(choice.session_key(request))
     report = page_report(session, url, since, files)
-    enabled = state.is_enabled(request)
+    enabled = choice.is_enabled(request)
     return JsonResponse(
         {
             "count": len(report.rows),
             "enabled": enabled,
             "subtitle": subtitle(enabled, len(report.rows)),
-            "summary": summary_html(report),
-            "rows": rows_html(report.rows),
-            "tooling_rows": rows_html(report.tooling, say_when_empty=False),
+            **table_html(report),
             "stale": [{"path": row.path, "version": row.version} for row in report.stale],
             "unlogged": report.unlogged,
             # How full this process's log is: its bound holds under any load.
@@ -113,36 +109,3 @@ def records_feed(request: HttpRequest) -> JsonResponse:
             "capacity": served_log().maxlen,
         }
     )
-
-
-# A page's files, described in one request; more are not looked at.
-MAX_FILES = 300
-_COPY_FIELDS = ("etag", "last_modified", "content_length", "cache_control", "expires", "date")
-_SEEN = ("timing", "element", "style")
-
-
-def browser_files(raw: str) -> dict[str, BrowserFile] | None:
-    """The page's files from the script's JSON, or ``None`` if it is not a list of them."""
-    try:
-        items = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(items, list):
-        return None
-    files: dict[str, BrowserFile] = {}
-    for item in items[:MAX_FILES]:
-        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-            return None
-        copy = item.get("copy")
-        held = None
-        if isinstance(copy, dict):
-            held = Held(
-                **{
-                    name: clip(value)
-                    for name in _COPY_FIELDS
-                    if isinstance(value := copy.get(name), str) and value
-                }
-            )
-        seen = item.get("seen") if item.get("seen") in _SEEN else "timing"
-        files[clip(item["path"])] = BrowserFile(str(seen), held)
-    return files

@@ -31,10 +31,11 @@ from django.urls import Resolver404
 from django.urls import resolve as resolve_url
 from django.views.static import serve as django_serve
 
-from . import state
-from .conf import get_config
-from .serving import Locator, resolve, serve_file, under
-from .views import serve as nocache_serve
+from ..conf import get_config
+from ..switch.choice import is_enabled
+from ..views import serve as nocache_serve
+from .core import serve_file
+from .locate import Locator, find_static, resolve, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -132,20 +133,29 @@ def match(
 
 
 def may_pass_on(found: Match) -> bool:
-    """Could ``passes_on`` be true? If not, no request need be built to ask it."""
+    """Could the project own this request? If not, no request need be built to ask."""
     return found.mount.kind == MEDIA or whitenoise_serves_static()
 
 
-def passes_on(request: HttpRequest, found: Match) -> bool:
-    """Must this request go to the project instead of the package?"""
+def switch_if_ours(request: HttpRequest, found: Match) -> bool | None:
+    """The browser's switch, for a request the package answers; ``None`` if the project does.
+
+    The project owns a media path its URLconf gives to a view of its own, and,
+    with WhiteNoise, static files while the switch is off. The switch is read
+    here, once per request, and handed to the core.
+    """
     if found.mount.kind == MEDIA:
-        return project_guards(found.canonical) or (
+        guarded = project_guards(found.canonical) or (
             request.path_info != found.canonical and project_guards(request.path_info)
         )
-    return whitenoise_serves_static() and not state.is_enabled(request)
+        return None if guarded else is_enabled(request)
+    no_cache = is_enabled(request)
+    return None if whitenoise_serves_static() and not no_cache else no_cache
 
 
-def serve_mounted(request: HttpRequest, found: Match, entry_point: str) -> HttpResponseBase:
+def serve_mounted(
+    request: HttpRequest, found: Match, no_cache: bool, entry_point: str
+) -> HttpResponseBase:
     """Serve a request under a mount; errors become responses, as in Django's handler."""
     if request.method not in ("GET", "HEAD"):
         response: HttpResponseBase = HttpResponseNotAllowed(["GET", "HEAD"])
@@ -156,6 +166,7 @@ def serve_mounted(request: HttpRequest, found: Match, entry_point: str) -> HttpR
                 request,
                 found.relative,
                 _locator(found.mount),
+                no_cache=no_cache,
                 entry_point=entry_point,
                 url=f"{found.url_path}?{query}" if query else found.url_path,
             )
@@ -163,7 +174,7 @@ def serve_mounted(request: HttpRequest, found: Match, entry_point: str) -> HttpR
             response = response_for_exception(request, exc)
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         # No SecurityMiddleware sees these responses; it would have added it.
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -211,8 +222,8 @@ def current_version(path: str) -> os.stat_result | None:
     if found.mount.kind == MEDIA and _guarded(found.canonical):
         return None  # the project's own view answers for it: its mtime is not ours to tell
     try:
-        _root, _relative_path, fullpath = resolve(found.relative, _locator(found.mount))
-        found_stat = os.stat(fullpath)
+        located = resolve(found.relative, _locator(found.mount))
+        found_stat = located.stat or os.stat(located.fullpath)
     except (Http404, SuspiciousFileOperation, OSError, ValueError):
         return None
     return found_stat if stat.S_ISREG(found_stat.st_mode) else None
@@ -228,23 +239,3 @@ def _guarded(url_path: str) -> bool:
 
 def _locator(mount: Mount) -> Locator:
     return under(mount.root) if mount.root is not None else find_static
-
-
-def find_static(path: str) -> tuple[str, str, str]:
-    """Locate a static file with the staticfiles finders, as runserver does.
-
-    The finders keep within their own roots (``safe_join``, their storages), so
-    their answer is the full path as it is.
-    """
-    from django.contrib.staticfiles import finders
-
-    absolute = finders.find(path)
-    if not absolute or isinstance(absolute, list):
-        if path in ("", "."):
-            raise Http404("Directory indexes are not allowed here.")
-        raise Http404(f"'{path}' could not be found")
-    # Keep the path under its root for the log when the finder's root is a plain prefix.
-    suffix = os.sep + path.replace("/", os.sep)
-    if absolute.endswith(suffix):
-        return absolute[: -len(suffix)] or os.sep, path, absolute
-    return *os.path.split(absolute), absolute

@@ -17,7 +17,7 @@ from typing import Literal
 from django.utils.http import parse_http_date_safe as django_parse_http_date_safe
 from django.utils.translation import ngettext_lazy
 
-from .words import gettext as _
+from .translations import gettext as _
 
 Basis = Literal["no-store", "no-cache", "max-age", "expires", "heuristic", "none"]
 HEURISTIC_FRACTION = 0.1
