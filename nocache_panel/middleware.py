@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 
 from .serving.body import stream_asynchronously
-from .serving.mounts import Match, configured_mounts, match, serve_mounted, switch_if_ours
+from .serving.mounts import Match, all_mounts, match, serve_mounted, switch_if_ours
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,7 +43,7 @@ class NoCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if self.async_mode:
             return self.__acall__(request)  # type: ignore[return-value]
-        found = self._match(request)
+        found = _match(request)
         response = _answer(request, found) if found else None
         if response is None:
             return self.get_response(request)  # type: ignore[return-value]
@@ -54,19 +54,18 @@ class NoCacheMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        found = self._match(request)
+        found = _match(request)
         # The switch may be read from the database: a sync context.
         response = await sync_to_async(_answer)(request, found) if found else None
         if response is None:
             return await self.get_response(request)  # type: ignore[misc, no-any-return]
         return stream_asynchronously(response)
 
-    @staticmethod
-    def _match(request: HttpRequest) -> Match | None:
-        if not settings.DEBUG:
-            return None
-        mounts = configured_mounts(static=True, media=True)
-        return match(mounts, request.path_info, request.META)
+
+def _match(request: HttpRequest) -> Match | None:
+    if not settings.DEBUG:
+        return None
+    return match(all_mounts(), request.path_info, request.META)
 
 
 def _answer(request: HttpRequest, found: Match) -> HttpResponseBase | None:

@@ -5,9 +5,9 @@ With the switch off a response equals ``django.views.static.serve``'s, plus
 ``Cache-Control: no-cache`` and a strong ``ETag`` from the nanosecond mtime and
 the size, and conditional requests follow RFC 9110 section 13.2.2.
 
-The path of a request: locate the file, stat it, take its headers (built once
-per version), answer early from the validators or open the file and stream it,
-then log the request, once.
+The path of a request: locate the file and open it, take its headers from the
+descriptor's stat (built once per version), answer early from the validators or
+stream it, then log the request, once.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from django.views.static import directory_index, was_modified_since
 
 from ..switch.log import log_served
 from .body import BLOCK_SIZE, FileBody
-from .headers import NO_CACHE, FileHeaders, headers_for, version
-from .locate import Located, Locator, resolve
+from .headers import NO_CACHE, NOSNIFF, FileHeaders, headers_for
+from .locate import Located, Locator, open_file, resolve
 from .ranges import UNSATISFIABLE, if_range_allows, parse_range
 
 if TYPE_CHECKING:
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
 
 _security_log = logging.getLogger("django.security.SuspiciousFileOperation")
-# O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 # Any of these makes a request conditional (RFC 9110, section 13.1).
 _CONDITIONAL_META = frozenset(
     ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
@@ -59,12 +57,15 @@ def serve_file(
     entry_point: str,
     show_indexes: bool = False,
     url: str | None = None,
+    normalised: bool = False,
+    nosniff: bool = False,
 ) -> HttpResponseBase:
     """Serve ``path`` from where ``locate`` finds it, and log the request.
 
     ``no_cache`` is the browser's switch, read once by the entry point. ``url``
     is the path and query the browser asked for, when the request's own path
-    differs (a sub-path behind a proxy).
+    differs (a sub-path behind a proxy); ``normalised``: ``path`` is normalised already;
+    ``nosniff``: add ``X-Content-Type-Options``, for responses no ``SecurityMiddleware`` sees.
 
     Raises ``Http404`` where Django's view does; a path that leaves the root is
     answered ``400``, as Django does, but in plain text rather than a traceback.
@@ -73,14 +74,16 @@ def serve_file(
     url = url or request.get_full_path()
     located: Located | None = None
     try:
-        located = resolve(path, locate)
-        answer = _respond(request, located, show_indexes, no_cache)
+        located = locate(path) if normalised else resolve(path, locate)
+        answer = _respond(request, located, show_indexes, no_cache, nosniff)
     except SuspiciousFileOperation as exc:
         # The status Django gives, without its traceback page (shown when DEBUG is on).
         _security_log.warning("%s", exc)
         refused = HttpResponseBadRequest(
             _("Bad request: the path leaves the document root."), content_type="text/plain"
         )
+        if nosniff:
+            refused[NOSNIFF] = "nosniff"
         answer = Answer(refused, None, {})
     except Http404:
         log_served(request, url, entry_point, started, None, {}, located, None)
@@ -96,56 +99,42 @@ class Answer(NamedTuple):
     logged: dict[str, str]  # the response's headers the log keeps
 
 
-def _respond(request: HttpRequest, located: Located, show_indexes: bool, no_cache: bool) -> Answer:
+def _respond(
+    request: HttpRequest, located: Located, show_indexes: bool, no_cache: bool, nosniff: bool
+) -> Answer:
     fullpath = located.fullpath
-    st = located.stat
-    if st is None:
-        try:
-            st = os.stat(fullpath)
-        except (OSError, ValueError):
-            # Missing, unreadable, a NUL byte, a symlink loop: all "not found".
-            raise _not_found(fullpath) from None
-    if stat.S_ISDIR(st.st_mode):
-        if not show_indexes:
-            raise Http404(_("Directory indexes are not allowed here."))
-        response = directory_index(located.relative, Path(fullpath))
-        if no_cache:
-            response["Cache-Control"] = NO_CACHE
-        return Answer(response, None, {"Cache-Control": NO_CACHE} if no_cache else {})
-    if not stat.S_ISREG(st.st_mode):
-        raise _not_found(fullpath)
-    # Validators are judged on a stat; only a full or partial answer opens the file.
-    headers = headers_for(fullpath, st, no_cache)
-    early, byte_range = _early_response(request, st, headers)
-    if early is not None:
-        return Answer(early, st, headers.logged_not_modified)
-    body = _open(fullpath)
+    fd = located.fd if located.fd is not None else open_file(fullpath)
+    body = FileBody(fd, fullpath)
     try:
-        opened = os.fstat(body.fd)
-        if version(opened) != version(st):
-            # Replaced between the stat and the open: describe what will be sent.
-            st = opened
-            headers = headers_for(fullpath, st, no_cache)
-            early, byte_range = _early_response(request, st, headers)
-            if early is not None:
-                body.close()
-                return Answer(early, st, headers.logged_not_modified)
+        # The stat of what was opened: what is sent is what the headers describe.
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            body.close()
+            return _not_a_file(located, st, show_indexes, no_cache, nosniff)
+        headers = headers_for(fullpath, st, no_cache, nosniff)
+        early, byte_range = _early_response(request, st, headers)
+        if early is not None:
+            body.close()
+            return Answer(early, st, headers.logged_not_modified)
         return Answer(_stream(body, st, headers, byte_range), st, headers.logged)
     except BaseException:
         body.close()
         raise
 
 
-def _not_found(fullpath: str) -> Http404:
-    return Http404(_("“%(path)s” does not exist") % {"path": fullpath})
-
-
-def _open(fullpath: str) -> FileBody:
-    try:
-        fd = os.open(fullpath, _OPEN_FLAGS)
-    except OSError:
-        raise _not_found(fullpath) from None
-    return FileBody(fd, fullpath)
+def _not_a_file(
+    located: Located, st: os.stat_result, show_indexes: bool, no_cache: bool, nosniff: bool
+) -> Answer:
+    if not stat.S_ISDIR(st.st_mode):
+        raise Http404(_("“%(path)s” does not exist") % {"path": located.fullpath})
+    if not show_indexes:
+        raise Http404(_("Directory indexes are not allowed here."))
+    response = directory_index(located.relative, Path(located.fullpath))
+    if no_cache:
+        response["Cache-Control"] = NO_CACHE
+    if nosniff:
+        response[NOSNIFF] = "nosniff"
+    return Answer(response, None, {"Cache-Control": NO_CACHE} if no_cache else {})
 
 
 class _FileResponse(FileResponse):

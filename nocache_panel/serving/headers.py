@@ -20,6 +20,7 @@ from ..switch.log import RESPONSE_HEADERS
 from .validators import etag_for, last_modified
 
 NO_CACHE = "no-cache"
+NOSNIFF = "X-Content-Type-Options"
 # Files whose headers are kept; past that, the oldest half is let go.
 MAX_FILES = 4096
 
@@ -28,7 +29,7 @@ class FileHeaders(NamedTuple):
     etag: str | None  # only with the switch on
     last_modified: str
     full: dict[str, str]  # a whole file's 200, in the order Django's view sends them
-    not_modified: dict[str, str]  # a 304's, 412's or 416's: the validators, with the switch on
+    not_modified: dict[str, str]  # a 304's, 412's or 416's: validators with the switch on
     checked: ResponseHeaders  # ``full``, converted and validated once, as Django keeps them
     logged: dict[str, str]  # what the log keeps of ``full``
     logged_not_modified: dict[str, str]  # what it keeps of ``not_modified``
@@ -44,7 +45,7 @@ class FileHeaders(NamedTuple):
 
 
 _Version = tuple[int, int, int]
-_built: dict[tuple[str, bool], tuple[_Version, FileHeaders]] = {}
+_built: dict[tuple[str, bool, bool], tuple[_Version, FileHeaders]] = {}
 _lock = threading.Lock()
 
 
@@ -53,14 +54,20 @@ def version(st: os.stat_result) -> _Version:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def headers_for(fullpath: str, st: os.stat_result, no_cache: bool) -> FileHeaders:
-    """The headers for this version of the file, built on first use."""
-    key = (fullpath, no_cache)
+def headers_for(
+    fullpath: str, st: os.stat_result, no_cache: bool, nosniff: bool = False
+) -> FileHeaders:
+    """The headers for this version of the file, built on first use.
+
+    ``nosniff``: with ``X-Content-Type-Options``, for responses no ``SecurityMiddleware``
+    sees (those of a mount).
+    """
+    key = (fullpath, no_cache, nosniff)
     now = version(st)
     found = _built.get(key)
     if found is not None and found[0] == now:
         return found[1]
-    headers = _build(fullpath, st, no_cache)
+    headers = _build(fullpath, st, no_cache, nosniff)
     with _lock:
         if len(_built) >= MAX_FILES:
             for old in list(_built)[: MAX_FILES // 2]:
@@ -69,7 +76,7 @@ def headers_for(fullpath: str, st: os.stat_result, no_cache: bool) -> FileHeader
     return headers
 
 
-def _build(fullpath: str, st: os.stat_result, no_cache: bool) -> FileHeaders:
+def _build(fullpath: str, st: os.stat_result, no_cache: bool, nosniff: bool) -> FileHeaders:
     content_type, encoding = mimetypes.guess_type(fullpath)
     modified = last_modified(st)
     etag = etag_for(st) if no_cache else None
@@ -86,6 +93,8 @@ def _build(fullpath: str, st: os.stat_result, no_cache: bool) -> FileHeaders:
     if encoding:
         full["Content-Encoding"] = encoding
     full["Accept-Ranges"] = "bytes"
+    if nosniff:
+        validators[NOSNIFF] = "nosniff"
     full.update(validators)
     return FileHeaders(
         etag,

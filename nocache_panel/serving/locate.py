@@ -2,7 +2,8 @@
 
 A locator takes a normalised path and returns ``Located``, or raises
 ``Http404`` when nothing is there and ``SuspiciousFileOperation`` when the path
-leaves its root.
+leaves its root. A locator that had to try candidates opens the one it found:
+the core then reads the stat of what it will send, with no stat before.
 """
 
 from __future__ import annotations
@@ -19,13 +20,36 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils._os import safe_join
+from django.utils.translation import gettext as _
+
+# O_NONBLOCK: a FIFO in a static folder must give a 404, not hang the server.
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 class Located(NamedTuple):
     root: str  # the document root it was found under
     relative: str  # its path under that root
     fullpath: str
-    stat: os.stat_result | None  # when finding it already took one
+    fd: int | None  # opened, when finding it meant trying to open it
+
+
+def open_file(fullpath: str) -> int:
+    """A descriptor of the file, directory or FIFO at ``fullpath``; ``Http404`` if none."""
+    try:
+        return os.open(fullpath, OPEN_FLAGS)
+    except (OSError, ValueError):
+        # Missing, unreadable, a NUL byte, a symlink loop: all "not found".
+        raise Http404(_("“%(path)s” does not exist") % {"path": fullpath}) from None
+
+
+def current_stat(located: Located) -> os.stat_result:
+    """The stat of what was located, now; the descriptor, if any, closed."""
+    if located.fd is None:
+        return os.stat(located.fullpath)
+    try:
+        return os.fstat(located.fd)
+    finally:
+        os.close(located.fd)
 
 
 Locator = Callable[[str], Located]
@@ -60,9 +84,11 @@ def find_static(path: str) -> Located:
         return _ask_finders(path)
     for root, relative, fullpath in candidates:
         try:
-            return Located(root, relative, fullpath, os.stat(fullpath))
+            return Located(root, relative, fullpath, os.open(fullpath, OPEN_FLAGS))
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # not in this root: the finders look in the next
         except (OSError, ValueError):
-            continue
+            break  # there, but unreadable (or a NUL byte): the finders stop here too
     raise Http404(f"'{path}' could not be found")
 
 

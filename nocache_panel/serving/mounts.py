@@ -13,9 +13,8 @@ import os
 import posixpath
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.apps import apps
@@ -35,7 +34,7 @@ from ..conf import get_config
 from ..switch.choice import is_enabled
 from ..views import serve as nocache_serve
 from .core import serve_file
-from .locate import Locator, find_static, resolve, under
+from .locate import Locator, current_stat, find_static, resolve, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -47,8 +46,7 @@ WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 _SERVE_VIEWS = (django_serve, staticfiles_serve, nocache_serve)
 
 
-@dataclass(frozen=True)
-class Mount:
+class Mount(NamedTuple):
     kind: str  # STATIC or MEDIA
     prefix: str  # a URL path such as "/static/"
     root: str | None  # MEDIA_ROOT; None for static files, found by the finders
@@ -79,17 +77,23 @@ def configured_mounts(*, static: bool, media: bool) -> tuple[Mount, ...]:
     return tuple(found)
 
 
+@cache
+def all_mounts() -> tuple[Mount, ...]:
+    """Both kinds: what the middleware serves."""
+    return configured_mounts(static=True, media=True)
+
+
 @receiver(setting_changed)
 def _forget_mounts(*, setting: str, **kwargs: Any) -> None:
     if setting in {"STATIC_URL", "MEDIA_URL", "MEDIA_ROOT", "INSTALLED_APPS", "NOCACHE_PANEL"}:
         configured_mounts.cache_clear()
+        all_mounts.cache_clear()
     if setting in {"MIDDLEWARE", "ROOT_URLCONF"}:
         whitenoise_serves_static.cache_clear()
         _routed_to_project.cache_clear()
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     mount: Mount
     url_path: str  # the path the browser asked for, as pages link it
     relative: str  # the file's path under the mount: decoded once (by the server), normalised
@@ -101,11 +105,20 @@ def _match(mount: Mount, prefix: str, path_info: str, url_path: str) -> Match | 
     file lookup does, so that the URLconf is asked about the very file served
     (``/media//private/x`` is ``/media/private/x``). A path that climbs out of the
     mount (``/media/../media/private/x``) is not the mount's: the project answers it."""
-    relative = posixpath.normpath(path_info[len(prefix) :]).lstrip("/")
+    rest = path_info[len(prefix) :]
+    relative = _normalised(rest) if len(rest) <= MEMO_PATH_CHARS else _normalised.__wrapped__(rest)
+    if relative is None:
+        return None
+    return Match(mount, url_path, relative, prefix + relative)
+
+
+@lru_cache(maxsize=4096)
+def _normalised(rest: str) -> str | None:
+    """A path under a mount as the file lookup sees it; ``None`` if it climbs out."""
+    relative = posixpath.normpath(rest).lstrip("/")
     if relative == ".." or relative.startswith("../"):
         return None
-    relative = "" if relative == "." else relative
-    return Match(mount, url_path, relative, prefix + relative)
+    return "" if relative == "." else relative
 
 
 def match(
@@ -166,12 +179,16 @@ def serve_mounted(
                 request,
                 found.relative,
                 _locator(found.mount),
+                normalised=True,
+                nosniff=settings.SECURE_CONTENT_TYPE_NOSNIFF,
                 no_cache=no_cache,
                 entry_point=entry_point,
                 url=f"{found.url_path}?{query}" if query else found.url_path,
             )
         except Http404 as exc:
             response = response_for_exception(request, exc)
+        else:
+            return response
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         # No SecurityMiddleware sees these responses; it would have added it.
         response["X-Content-Type-Options"] = "nosniff"
@@ -222,8 +239,7 @@ def current_version(path: str) -> os.stat_result | None:
     if found.mount.kind == MEDIA and _guarded(found.canonical):
         return None  # the project's own view answers for it: its mtime is not ours to tell
     try:
-        located = resolve(found.relative, _locator(found.mount))
-        found_stat = located.stat or os.stat(located.fullpath)
+        found_stat = current_stat(resolve(found.relative, _locator(found.mount)))
     except (Http404, SuspiciousFileOperation, OSError, ValueError):
         return None
     return found_stat if stat.S_ISREG(found_stat.st_mode) else None

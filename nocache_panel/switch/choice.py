@@ -91,6 +91,12 @@ def session_key(request: HttpRequest) -> str | None:
     session = getattr(request, "session", None)
     if session is not None and session.session_key:
         return str(session.session_key)
+    return _session_cookie(request)
+
+
+def _session_cookie(request: HttpRequest) -> str | None:
+    if "HTTP_COOKIE" not in request.META:
+        return None  # no cookie to parse (Django's test client sends them as this header too)
     return request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
 
 
@@ -109,7 +115,7 @@ def _digest(key: str) -> str:
 
 def _stored_choice(request: HttpRequest) -> bool | None:
     """The choice saved in the browser's session, or ``None`` if it never chose."""
-    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    key = _session_cookie(request)
     engine = _session_engine()
     if not key or engine is None:
         return None

@@ -190,12 +190,14 @@ def log_served(
     """
     meta = request.META
     short = located is not None and len(located.relative) <= MAX_VALUE  # longer: not kept
+    body = getattr(response, "file_to_stream", None)
+    streams = isinstance(body, FileBody)
     record: ServedRecord = {
         "time": time.time(),
         "path": clip(url),
         "status": response.status_code if response is not None else 404,
         "bytes_sent": 0,
-        "duration_ms": _milliseconds_since(started),
+        "duration_ms": 0.0 if streams else _milliseconds_since(started),  # else: once closed
         "entry_point": entry_point,
         "session": session_digest(session_key(request)),
         "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
@@ -206,11 +208,10 @@ def log_served(
         "size": st.st_size if st is not None else None,
     }
     log = served_log()
-    body = getattr(response, "file_to_stream", None)
-    if isinstance(body, FileBody):
+    if streams:
         # Not a closure over the response: a dropped response must be freed at once.
-        body.on_close = lambda sent: _closed(log, record, started, sent)
-    if log.live or not isinstance(body, FileBody):
+        body.on_close = lambda sent: _closed(log, record, started, sent)  # type: ignore[union-attr]
+    if log.live or not streams:
         log.add(record)  # a shared log takes copies: it gets this one when complete
 
 
