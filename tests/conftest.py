@@ -1,19 +1,23 @@
+"""Fixtures every kind of test shares, and markers that follow the folders.
+
+The tests are in folders by kind: ``unit`` (in process: the test client, no
+process started), ``live`` (real servers, Redis, gettext), ``browser`` (the three
+engines), ``load``, ``package``. Support code is in ``support``, the test project
+in ``project``; ``benchmarks`` and ``tools`` hold scripts, not tests.
+"""
+
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
-from nocache_panel.switch.choice import SESSION_KEY, forget_choices
+from nocache_panel.switch.choice import forget_choices
 from nocache_panel.switch.log import served_log
-
-from .engines import ENGINES, Engine, launcher, virtual_display
 
 
 @pytest.fixture
@@ -55,19 +59,7 @@ def empty_log() -> Iterator[None]:
     served_log().clear()
 
 
-def switch_on(client: Client, enabled: bool = True) -> Client:
-    """Give the client's browser a session with the switch set."""
-    session = client.session
-    session[SESSION_KEY] = enabled
-    session.save()
-    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-    forget_choices()  # written behind the memo's back, as another process would
-    return client
-
-
-# A browser outside INTERNAL_IPS: the toolbar does not run and add its headers.
-# (The address is only a header value in the test client; nothing is contacted.)
-OUTSIDE = "192.0.2.10"
+from tests.support.files import OUTSIDE, switch_on  # noqa: E402
 
 
 @pytest.fixture
@@ -80,20 +72,10 @@ def off_client(db: None) -> Client:
     return Client(REMOTE_ADDR=OUTSIDE)
 
 
-def write(path: Path, data: bytes, *, age: float = 0) -> Path:
-    """Write a file and date its mtime ``age`` seconds in the past."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    if age:
-        stamp = path.stat().st_mtime - age
-        os.utime(path, (stamp, stamp))
-    return path
-
-
 @pytest.fixture(scope="session")
 def live_server_process() -> Iterator[object]:
     """One real runserver for the session's HTTP tests."""
-    from .live import run_server
+    from tests.support.live import run_server
 
     with run_server() as server:
         yield server
@@ -113,8 +95,7 @@ def scripted_server_process(live_server_process: object) -> Iterator[object]:
     panel's content, so on every page only when they render the panels inline.
     """
     from nocache_panel.panel.panel import HAS_TITLE_BAR
-
-    from .live import run_server
+    from tests.support.live import run_server
 
     if HAS_TITLE_BAR:
         yield live_server_process
@@ -129,7 +110,7 @@ def scripted(scripted_server_process: object) -> Iterator[object]:
 
 
 def _emptied_after(server: object) -> Iterator[object]:
-    from .live import LiveServer
+    from tests.support.live import LiveServer
 
     assert isinstance(server, LiveServer)
     yield server
@@ -138,52 +119,15 @@ def _emptied_after(server: object) -> Iterator[object]:
             shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+KINDS = ("unit", "live", "browser", "load", "package")
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium package is required: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def display() -> Iterator[Callable[[], str]]:
-    """One Xvfb screen for every WebKit test, started on first use."""
-    with ExitStack() as stack:
-        started: list[str] = []
-
-        def start() -> str:
-            if not started:
-                started.append(stack.enter_context(virtual_display()))
-            return started[0]
-
-        yield start
-
-
-@pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest, display: Callable[[], str]) -> Iterator[Engine]:
-    """A fresh profile in each engine: its own cache, cookies and session."""
-    engine = launcher(request.param, lambda: request.getfixturevalue("chromium"), display)
-    try:
-        yield engine
-    finally:
-        engine.close()
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its folder's kind: ``-m browser`` selects the browser tests."""
+    for item in items:
+        kind = item.path.parent.name
+        if kind in KINDS:
+            item.add_marker(getattr(pytest.mark, kind))
 
 
 @pytest.hookimpl(wrapper=True)
