@@ -92,7 +92,8 @@ def find_static(path: str) -> Located:
     raise Http404(f"'{path}' could not be found")
 
 
-# Paths longer than this are worked out each time: the memo stays bounded in bytes.
+# Paths longer than this are worked out each time: the memos of paths (here, and of
+# mounts and routes) stay bounded in bytes.
 MEMO_PATH_CHARS = 1024
 
 

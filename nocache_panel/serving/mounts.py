@@ -34,7 +34,7 @@ from ..conf import get_config
 from ..switch.choice import is_enabled
 from ..views import serve as nocache_serve
 from .core import serve_file
-from .locate import Locator, current_stat, find_static, resolve, under
+from .locate import MEMO_PATH_CHARS, Locator, current_stat, find_static, resolve, under
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -199,10 +199,6 @@ def serve_mounted(
 def whitenoise_serves_static() -> bool:
     """WhiteNoise's middleware is the project's static layer: off, the switch leaves it alone."""
     return WHITENOISE_MIDDLEWARE in settings.MIDDLEWARE
-
-
-# Paths longer than this are resolved each time: the memo stays bounded in bytes.
-MEMO_PATH_CHARS = 1024
 
 
 def project_guards(path_info: str) -> bool:
