@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 
@@ -49,7 +50,12 @@ class FileBody:
         self.position = 0
         self.remaining = 0
         self.bytes_read = 0
-        self.on_close: Callable[[int], None] | None = None
+        # The log's record of this response, completed here when the server closes the
+        # body (bytes sent, the whole duration since ``started``), then handed to
+        # ``on_complete`` if set (a shared log, which takes records once complete).
+        self.record: dict[str, Any] | None = None
+        self.started = 0.0
+        self.on_complete: Callable[[dict[str, Any]], None] | None = None
         self.closed = False
 
     def select(self, start: int, length: int) -> None:
@@ -85,8 +91,12 @@ class FileBody:
             return
         self.closed = True
         os.close(self.fd)
-        if self.on_close is not None:
-            self.on_close(self.bytes_read)
+        record = self.record
+        if record is not None:
+            record["bytes_sent"] = self.bytes_read
+            record["duration_ms"] = round((time.perf_counter() - self.started) * 1000, 3)
+            if self.on_complete is not None:
+                self.on_complete(record)
 
     def __del__(self) -> None:
         # A response dropped without close() (a middleware that answers 412

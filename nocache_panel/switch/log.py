@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from django.core.signals import setting_changed
@@ -82,24 +83,20 @@ class BoundedLog(Generic[Item]):
 
     def __init__(self, maxlen: int) -> None:
         self._records: deque[Item] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
+        # The deque's own methods are atomic (the GIL, or their critical sections in
+        # free-threaded builds): an append per request needs no lock of ours.
+        self.add: Callable[[Item], None] = self._records.append
 
     @property
     def maxlen(self) -> int:
         return self._records.maxlen or 0
 
-    def add(self, record: Item) -> None:
-        with self._lock:
-            self._records.append(record)
-
     def snapshot(self) -> list[Item]:
         """A copy, oldest first, that later additions do not change."""
-        with self._lock:
-            return list(self._records)
+        return list(self._records.copy())
 
     def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+        self._records.clear()
 
     def __len__(self) -> int:
         return len(self._records)
@@ -194,13 +191,15 @@ def log_served(
     streams = isinstance(body, FileBody)
     record: ServedRecord = {
         "time": time.time(),
-        "path": clip(url),
+        "path": url[:MAX_VALUE],
         "status": response.status_code if response is not None else 404,
         "bytes_sent": 0,
         "duration_ms": 0.0 if streams else _milliseconds_since(started),  # else: once closed
         "entry_point": entry_point,
         "session": session_digest(session_key(request)),
-        "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
+        "request_headers": {
+            name: meta[key][:MAX_VALUE] for name, key in _REQUEST_META if key in meta
+        },
         "response_headers": response_headers,
         "root": located.root if short and located else None,
         "file": located.relative if short and located else None,
@@ -209,17 +208,13 @@ def log_served(
     }
     log = served_log()
     if streams:
-        # Not a closure over the response: a dropped response must be freed at once.
-        body.on_close = lambda sent: _closed(log, record, started, sent)  # type: ignore[union-attr]
+        # The body completes it when closed (not a closure over the response: a
+        # dropped response must be freed at once).
+        body.record, body.started = record, started  # type: ignore[union-attr]
+        if not log.live:
+            body.on_complete = log.add  # type: ignore[union-attr]
     if log.live or not streams:
         log.add(record)  # a shared log takes copies: it gets this one when complete
-
-
-def _closed(log: Log[ServedRecord], record: ServedRecord, started: float, sent: int) -> None:
-    record["bytes_sent"] = sent
-    record["duration_ms"] = _milliseconds_since(started)
-    if not log.live:
-        log.add(record)
 
 
 def _milliseconds_since(started: float) -> float:
