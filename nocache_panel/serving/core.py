@@ -103,6 +103,11 @@ def _respond(
     request: HttpRequest, located: Located, show_indexes: bool, no_cache: bool, nosniff: bool
 ) -> Answer:
     fullpath = located.fullpath
+    if located.fd is None and not request.META.keys().isdisjoint(_CONDITIONAL_META):
+        # A revalidation most often ends in a 304: decided from a stat, with no open.
+        not_modified = _not_modified_by_stat(request, fullpath, no_cache, nosniff)
+        if not_modified is not None:
+            return not_modified
     fd = located.fd if located.fd is not None else open_file(fullpath)
     body = FileBody(fd, fullpath)
     try:
@@ -120,6 +125,20 @@ def _respond(
     except BaseException:
         body.close()
         raise
+
+
+def _not_modified_by_stat(
+    request: HttpRequest, fullpath: str, no_cache: bool, nosniff: bool
+) -> Answer | None:
+    try:
+        st = os.stat(fullpath)
+    except (OSError, ValueError):
+        return None  # the open says what is wrong
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    headers = headers_for(fullpath, st, no_cache, nosniff)
+    early, _range = _early_response(request, st, headers)
+    return None if early is None else Answer(early, st, headers.logged_not_modified)
 
 
 def _not_a_file(
