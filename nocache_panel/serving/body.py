@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 BLOCK_SIZE = 64 * 1024
 
 
+def milliseconds_since(started: float) -> float:
+    """Time since ``started`` (a ``time.perf_counter()``), as the log keeps durations."""
+    return round((time.perf_counter() - started) * 1000, 3)
+
+
 class FileChangedError(OSError):
     """The file got shorter while it was being sent."""
 
@@ -94,7 +99,7 @@ class FileBody:
         record = self.record
         if record is not None:
             record["bytes_sent"] = self.bytes_read
-            record["duration_ms"] = round((time.perf_counter() - self.started) * 1000, 3)
+            record["duration_ms"] = milliseconds_since(self.started)
             if self.on_complete is not None:
                 self.on_complete(record)
 

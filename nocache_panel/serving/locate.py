@@ -69,9 +69,10 @@ def resolve(path: str, locate: Locator) -> Located:
 def find_static(path: str) -> Located:
     """Locate a static file as the staticfiles finders do, in their order.
 
-    The stock finders' roots are known once: each request then stats candidates
-    in order, as their ``find`` does, without their per-call overhead. Any other
-    finder is asked through ``finders.find``.
+    The stock finders' roots are known once: each request then tries to open the
+    candidates in order (a stat would be their ``exists``), without their per-call
+    overhead, and keeps the one it opened. Any other finder is asked through
+    ``finders.find``.
     """
     if path in ("", "."):
         raise Http404("Directory indexes are not allowed here.")

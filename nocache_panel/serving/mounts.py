@@ -229,7 +229,7 @@ def is_static(path: str) -> bool:
 
 def current_version(path: str) -> os.stat_result | None:
     """The regular file a (decoded) URL path under a mount names, as it is now, if any."""
-    found = match(configured_mounts(static=True, media=True), path)
+    found = match(all_mounts(), path)
     if found is None:
         return None
     if found.mount.kind == MEDIA and _guarded(found.canonical):

@@ -17,7 +17,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from ..conf import get_config
-from ..serving.body import FileBody
+from ..serving.body import FileBody, milliseconds_since
 from . import shared_cache
 from .choice import session_digest, session_key
 
@@ -188,18 +188,17 @@ def log_served(
     meta = request.META
     short = located is not None and len(located.relative) <= MAX_VALUE  # longer: not kept
     body = getattr(response, "file_to_stream", None)
-    streams = isinstance(body, FileBody)
+    if not isinstance(body, FileBody):
+        body = None
     record: ServedRecord = {
         "time": time.time(),
-        "path": url[:MAX_VALUE],
+        "path": clip(url),
         "status": response.status_code if response is not None else 404,
         "bytes_sent": 0,
-        "duration_ms": 0.0 if streams else _milliseconds_since(started),  # else: once closed
+        "duration_ms": 0.0 if body is not None else milliseconds_since(started),  # else: closed
         "entry_point": entry_point,
         "session": session_digest(session_key(request)),
-        "request_headers": {
-            name: meta[key][:MAX_VALUE] for name, key in _REQUEST_META if key in meta
-        },
+        "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
         "response_headers": response_headers,
         "root": located.root if short and located else None,
         "file": located.relative if short and located else None,
@@ -207,15 +206,11 @@ def log_served(
         "size": st.st_size if st is not None else None,
     }
     log = served_log()
-    if streams:
+    if body is not None:
         # The body completes it when closed (not a closure over the response: a
         # dropped response must be freed at once).
-        body.record, body.started = record, started  # type: ignore[union-attr]
+        body.record, body.started = record, started  # type: ignore[assignment]
         if not log.live:
-            body.on_complete = log.add  # type: ignore[union-attr]
-    if log.live or not streams:
+            body.on_complete = log.add  # type: ignore[assignment]
+    if log.live or body is None:
         log.add(record)  # a shared log takes copies: it gets this one when complete
-
-
-def _milliseconds_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)
