@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
+import io
 import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
 BLOCK_SIZE = 64 * 1024
 
 
-def milliseconds_since(started: float) -> float:
-    """Time since ``started`` (a ``time.perf_counter()``), as the log keeps durations."""
-    return round((time.perf_counter() - started) * 1000, 3)
+def milliseconds_between(started: float, ended: float) -> float:
+    """From one ``time.perf_counter()`` to another, as the log keeps durations:
+    milliseconds to the microsecond (truncated; ``round`` to 3 places costs more than
+    the rest of a record)."""
+    return int((ended - started) * 1_000_000) / 1000
 
 
 class FileChangedError(OSError):
@@ -52,20 +54,18 @@ class FileBody:
     def __init__(self, fd: int, name: str) -> None:
         self.fd = fd
         self.name = name  # FileResponse derives Content-Disposition from it
+        self.start = 0
         self.position = 0
         self.remaining = 0
-        self.bytes_read = 0
-        # The log's record of this response, completed here when the server closes the
-        # body (bytes sent, the whole duration since ``started``), then handed to
-        # ``on_complete`` if set (a shared log, which takes records once complete).
-        self.record: dict[str, Any] | None = None
-        self.started = 0.0
-        self.on_complete: Callable[[dict[str, Any]], None] | None = None
+        # The log reads how much was sent and when the server closed the body; a
+        # shared log, which takes records once complete, is called on close instead.
+        self.ended: float | None = None  # a ``time.perf_counter()``
+        self.on_complete: Callable[[], None] | None = None
         self.closed = False
 
     def select(self, start: int, length: int) -> None:
         """Send ``length`` bytes from ``start``."""
-        self.position = start
+        self.start = self.position = start
         self.remaining = length
         if start:
             # Servers that sendfile() (gunicorn's wsgi.file_wrapper) start at the
@@ -78,55 +78,66 @@ class FileBody:
         return self.fd
 
     def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
+        remaining = self.remaining
+        if remaining <= 0:
             return b""
-        want = self.remaining if size < 0 else min(size, self.remaining)
+        want = remaining if size < 0 or size > remaining else size
         chunk = os.pread(self.fd, want, self.position)
         if not chunk:
             self.remaining = 0
             _cut_short.happened = True
             raise FileChangedError(f"{self.name} was truncated while being served")
         self.position += len(chunk)
-        self.remaining -= len(chunk)
-        self.bytes_read += len(chunk)
+        self.remaining = remaining - len(chunk)
         return chunk
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """Move within the span. ``socket.sendfile()`` (gunicorn's) seeks to where it
+        stopped: how a body sent with ``sendfile`` knows what it sent."""
+        if whence != os.SEEK_SET:
+            raise io.UnsupportedOperation("only absolute positions")
+        end = self.position + self.remaining
+        self.position, self.remaining = offset, max(0, end - offset)
+        return offset
+
+    @property
+    def sent(self) -> int:
+        """Bytes read out of the span so far: all that was sent, once closed."""
+        return self.position - self.start
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
+        self.ended = time.perf_counter()
         os.close(self.fd)
-        record = self.record
-        if record is not None:
-            record["bytes_sent"] = self.bytes_read
-            record["duration_ms"] = milliseconds_since(self.started)
-            if self.on_complete is not None:
-                self.on_complete(record)
-
-    def __del__(self) -> None:
-        # A response dropped without close() (a middleware that answers 412
-        # instead, an error while building it) must not keep the descriptor.
-        # (Cheaper per request than weakref.finalize's registry.)
-        if not self.closed:
-            self.closed = True
-            with contextlib.suppress(OSError):  # nobody is left to tell
-                os.close(self.fd)
+        # Django's WSGI handler points ``close`` at the response's, for a server's
+        # ``wsgi.file_wrapper``: the log keeps this body, not the response with it.
+        self.__dict__.pop("close", None)
+        if self.on_complete is not None:
+            self.on_complete()
 
 
 def stream_asynchronously(response: HttpResponseBase) -> HttpResponseBase:
-    """Give a file response an async body that reads block by block in a thread.
+    """Give a file response an async body: read block by block in a thread, or, for a
+    file read whole, its bytes.
 
     Django's ASGI handler would otherwise read a synchronous file body into a
-    list in one go, holding the whole file in memory.
+    list in one go, holding the whole file in memory (and warn about it).
     """
     body = getattr(response, "file_to_stream", None)
-    if not isinstance(body, FileBody):
-        return response
-    read = sync_to_async(body.read, thread_sensitive=False)
+    if isinstance(body, FileBody):
+        read = sync_to_async(body.read, thread_sensitive=False)
 
-    async def blocks() -> AsyncIterator[bytes]:
-        while chunk := await read(BLOCK_SIZE):
-            yield chunk
+        async def blocks() -> AsyncIterator[bytes]:
+            while chunk := await read(BLOCK_SIZE):
+                yield chunk
 
-    response.streaming_content = blocks()  # type: ignore[attr-defined]
+        response.streaming_content = blocks()  # type: ignore[attr-defined]
+    elif (whole := getattr(response, "whole_file", None)) is not None:
+
+        async def once() -> AsyncIterator[bytes]:
+            yield whole
+
+        response.streaming_content = once()  # type: ignore[attr-defined]
     return response

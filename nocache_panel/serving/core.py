@@ -6,16 +6,18 @@ With the switch off a response equals ``django.views.static.serve``'s, plus
 the size, and conditional requests follow RFC 9110 section 13.2.2.
 
 The path of a request: locate the file and open it, take its headers from the
-descriptor's stat (built once per version), answer early from the validators or
-stream it, then log the request, once.
+descriptor's stat (built once per version), answer early from the validators, or
+read a small file whole, or stream it; then log the request, once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,6 +28,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseNotModified,
+    StreamingHttpResponse,
 )
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
@@ -41,6 +44,11 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
+# Files up to this size (most stylesheets, scripts, fonts and icons) are read whole when
+# the response is made: one ``pread``, the descriptor closed at once. Below it, copying
+# the bytes costs a server less than setting up ``sendfile`` (``bench_whitenoise``: 3% to
+# 7% less CPU per 100 KB request under gunicorn); above it, files stream.
+READ_WHOLE_UP_TO = 256 * 1024
 _security_log = logging.getLogger("django.security.SuspiciousFileOperation")
 # Any of these makes a request conditional (RFC 9110, section 13.1).
 _CONDITIONAL_META = frozenset(
@@ -86,10 +94,11 @@ def serve_file(
             refused[NOSNIFF] = "nosniff"
         answer = Answer(refused, None, {})
     except Http404:
-        log_served(request, url, entry_point, started, None, {}, located, None)
+        log_served(request, url, entry_point, started, 404, None, 0, {}, located, None)
         raise
-    response, st, logged = answer
-    log_served(request, url, entry_point, started, response, logged, located, st)
+    response, st, logged, body, sent = answer
+    status = response.status_code
+    log_served(request, url, entry_point, started, status, body, sent, logged, located, st)
     return response
 
 
@@ -97,34 +106,58 @@ class Answer(NamedTuple):
     response: HttpResponseBase
     stat: os.stat_result | None  # the regular file it stands for
     logged: dict[str, str]  # the response's headers the log keeps
+    body: FileBody | None = None  # what it streams: the log reads what it sent from it
+    sent: int = 0  # the bytes of a file read whole
 
 
 def _respond(
     request: HttpRequest, located: Located, show_indexes: bool, no_cache: bool, nosniff: bool
 ) -> Answer:
     fullpath = located.fullpath
-    if located.fd is None and not request.META.keys().isdisjoint(_CONDITIONAL_META):
+    # Most requests carry neither validators nor a Range: nothing to decide early.
+    conditional = not request.META.keys().isdisjoint(_CONDITIONAL_META)
+    if located.fd is None and conditional:
         # A revalidation most often ends in a 304: decided from a stat, with no open.
         not_modified = _not_modified_by_stat(request, fullpath, no_cache, nosniff)
         if not_modified is not None:
             return not_modified
     fd = located.fd if located.fd is not None else open_file(fullpath)
-    body = FileBody(fd, fullpath)
+    body = FileBody(fd, fullpath)  # the one owner of the descriptor: closed once
     try:
-        # The stat of what was opened: what is sent is what the headers describe.
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            body.close()
-            return _not_a_file(located, st, show_indexes, no_cache, nosniff)
-        headers = headers_for(fullpath, st, no_cache, nosniff)
-        early, byte_range = _early_response(request, st, headers)
-        if early is not None:
-            body.close()
-            return Answer(early, st, headers.logged_not_modified)
-        return Answer(_stream(body, st, headers, byte_range), st, headers.logged)
+        answer = _answer_from(request, body, located, conditional, show_indexes, no_cache, nosniff)
     except BaseException:
         body.close()
         raise
+    if answer.body is None:
+        body.close()  # answered without streaming the file: done with it
+    return answer
+
+
+def _answer_from(
+    request: HttpRequest,
+    body: FileBody,
+    located: Located,
+    conditional: bool,
+    show_indexes: bool,
+    no_cache: bool,
+    nosniff: bool,
+) -> Answer:
+    # The stat of what was opened: what is sent is what the headers describe.
+    st = os.fstat(body.fd)
+    if not stat.S_ISREG(st.st_mode):
+        return _not_a_file(located, st, show_indexes, no_cache, nosniff)
+    headers = headers_for(located.fullpath, st, no_cache, nosniff)
+    byte_range = None
+    if conditional or "HTTP_RANGE" in request.META:
+        early, byte_range = _early_response(request, st, headers)
+        if early is not None:
+            return Answer(early, st, headers.logged_not_modified)
+    if byte_range is None and st.st_size <= READ_WHOLE_UP_TO and request.method == "GET":
+        data = os.pread(body.fd, st.st_size, 0)
+        if len(data) == st.st_size:  # else it changed since its stat: it streams, and
+            # a file cut short shows as one
+            return Answer(_WholeFileResponse(data, headers), st, headers.logged, None, len(data))
+    return Answer(_stream(body, st, headers, byte_range), st, headers.logged, body)
 
 
 def _not_modified_by_stat(
@@ -161,8 +194,41 @@ class _FileResponse(FileResponse):
 
     block_size = BLOCK_SIZE  # larger than its 4 KiB: fewer round trips through the server
 
-    def set_headers(self, filelike: object) -> None:
-        """Built once per file version already (``headers_for``)."""
+    def _set_streaming_content(self, value: object) -> None:
+        # Django's own iterates with ``iter(lambda: ...)`` over the response itself: a
+        # reference cycle that leaves every response to the garbage collector. Reading
+        # the body needs no way back to the response, so it is freed once let go. The
+        # headers are built once per file version already (``headers_for``).
+        # (Private in Django, and the same from 4.2 to 6.x; not in its type stubs.)
+        if not isinstance(value, FileBody):
+            super()._set_streaming_content(value)  # type: ignore[misc]
+            return
+        self.file_to_stream = self.file_body = value  # type: ignore[assignment]
+        StreamingHttpResponse._set_streaming_content(  # type: ignore[attr-defined]
+            self, iter(partial(value.read, self.block_size), b"")
+        )
+        self._resource_closers.append(value.close)  # type: ignore[attr-defined]
+
+    def __del__(self) -> None:
+        # A response dropped without close() (a middleware that answers 412 instead)
+        # must not keep the descriptor. The response, not the body: the log keeps
+        # bodies a while, to read what they sent. (Cheaper per request than
+        # weakref.finalize's registry.)
+        body = getattr(self, "file_body", None)
+        if body is not None and not body.closed:
+            with contextlib.suppress(OSError):  # nobody is left to tell
+                body.close()
+
+
+class _WholeFileResponse(FileResponse):
+    """A small file, read when the response is made: the response holds its bytes, and
+    no descriptor stays open while the server sends them."""
+
+    def __init__(self, data: bytes, headers: FileHeaders) -> None:
+        super().__init__((data,), content_type=headers.full["Content-Type"])
+        self.whole_file = data  # for ``stream_asynchronously``
+        # Converted and validated when built: a copy of Django's own store of them.
+        self.headers._store = headers.checked._store.copy()
 
 
 def _stream(

@@ -49,11 +49,6 @@ _built: dict[tuple[str, bool, bool], tuple[_Version, FileHeaders]] = {}
 _lock = threading.Lock()
 
 
-def version(st: os.stat_result) -> _Version:
-    """What tells one version of a file from another: a replace, a write, a resize."""
-    return st.st_ino, st.st_mtime_ns, st.st_size
-
-
 def headers_for(
     fullpath: str, st: os.stat_result, no_cache: bool, nosniff: bool = False
 ) -> FileHeaders:
@@ -63,7 +58,8 @@ def headers_for(
     sees (those of a mount).
     """
     key = (fullpath, no_cache, nosniff)
-    now = version(st)
+    # What tells one version of a file from another: a replace, a write, a resize.
+    now: _Version = (st.st_ino, st.st_mtime_ns, st.st_size)
     found = _built.get(key)
     if found is not None and found[0] == now:
         return found[1]

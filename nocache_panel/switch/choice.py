@@ -116,8 +116,10 @@ def _digest(key: str) -> str:
 def _stored_choice(request: HttpRequest) -> bool | None:
     """The choice saved in the browser's session, or ``None`` if it never chose."""
     key = _session_cookie(request)
+    if not key:
+        return None  # most file requests of a browser that never chose, and every bot's
     engine = _session_engine()
-    if not key or engine is None:
+    if engine is None:
         return None
     refetch = _REFETCH_META in request.META
     memorable = len(key) <= _MEMO_KEY_LIMIT

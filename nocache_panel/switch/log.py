@@ -11,13 +11,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from ..conf import get_config
-from ..serving.body import FileBody, milliseconds_since
+from ..serving.body import FileBody, milliseconds_between
 from . import shared_cache
 from .choice import session_digest, session_key
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import os
 
     from django.http import HttpRequest
-    from django.http.response import HttpResponseBase
 
     from ..serving.locate import Located
 
@@ -60,7 +59,9 @@ def clip(value: str) -> str:
 # What the panel shows or matches with; anything else is left out of the log.
 REQUEST_HEADERS = ("If-None-Match", "If-Modified-Since", "Referer")
 RESPONSE_HEADERS = ("Cache-Control", "Expires", "Last-Modified")
-_REQUEST_META = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in REQUEST_HEADERS)
+_IF_NONE_MATCH, _IF_MODIFIED_SINCE, _REFERER = (
+    "HTTP_" + name.upper().replace("-", "_") for name in REQUEST_HEADERS
+)
 
 
 class PageVisit(TypedDict):
@@ -75,17 +76,18 @@ Item = TypeVar("Item")
 
 
 class BoundedLog(Generic[Item]):
-    """Keeps the newest ``maxlen`` items; safe to use from many threads."""
+    """Keeps the newest ``maxlen`` items; safe to use from many threads.
 
-    # The items are these very objects: a record completed later (bytes sent,
-    # once its body closed) is seen completed.
-    live = True
+    ``export``: what is kept is turned into items when read (the served log keeps
+    what is cheapest to make on every request, and makes records when asked).
+    """
 
-    def __init__(self, maxlen: int) -> None:
-        self._records: deque[Item] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int, export: Callable[[Any], Item] | None = None) -> None:
+        self._records: deque[Any] = deque(maxlen=maxlen)
+        self._export = export
         # The deque's own methods are atomic (the GIL, or their critical sections in
         # free-threaded builds): an append per request needs no lock of ours.
-        self.add: Callable[[Item], None] = self._records.append
+        self.add: Callable[[Any], None] = self._records.append
 
     @property
     def maxlen(self) -> int:
@@ -93,7 +95,8 @@ class BoundedLog(Generic[Item]):
 
     def snapshot(self) -> list[Item]:
         """A copy, oldest first, that later additions do not change."""
-        return list(self._records.copy())
+        kept = self._records.copy()
+        return list(kept) if self._export is None else [self._export(item) for item in kept]
 
     def clear(self) -> None:
         self._records.clear()
@@ -106,7 +109,6 @@ class SharedLog(Generic[Item]):
     """The same bound, in the shared cache (see ``shared_cache.CacheStore`` for how)."""
 
     # Items are copies: a record is added once complete.
-    live = False
 
     def __init__(self, name: str, maxlen: int) -> None:
         self.name = name
@@ -141,7 +143,10 @@ _logs_lock = threading.Lock()
 
 def served_log() -> Log[ServedRecord]:
     """The log of served files, sized by ``NOCACHE_PANEL["MAX_RECORDS"]``."""
-    return _log("served", int(get_config()["MAX_RECORDS"]))  # type: ignore[no-any-return]
+    found = _logs.get("served")  # once made, without reading the settings on every request
+    if found is None:
+        found = _log("served", int(get_config()["MAX_RECORDS"]), _record)
+    return found  # type: ignore[no-any-return]
 
 
 def page_log() -> Log[PageVisit]:
@@ -149,14 +154,14 @@ def page_log() -> Log[PageVisit]:
     return _log("pages", PAGE_VISITS)  # type: ignore[no-any-return]
 
 
-def _log(name: str, maxlen: int) -> Any:
+def _log(name: str, maxlen: int, export: Callable[[Any], Any] | None = None) -> Any:
     found = _logs.get(name)
     if found is None:
         with _logs_lock:
             found = _logs.get(name)
             if found is None:
                 shared_log = get_config()["CACHE"] is not None
-                found = SharedLog(name, maxlen) if shared_log else BoundedLog(maxlen)
+                found = SharedLog(name, maxlen) if shared_log else BoundedLog(maxlen, export)
                 _logs[name] = found
     return found
 
@@ -169,48 +174,101 @@ def _resize_log(*, setting: str, **kwargs: Any) -> None:
         shared_cache.reset()
 
 
+class Served(NamedTuple):
+    """One served request as the in-process log keeps it: what is cheapest to make on
+    every request (no dict, no call per header). ``as_record`` makes its record."""
+
+    time: float
+    path: str
+    status: int
+    entry_point: str
+    session: str | None
+    if_none_match: str  # "" when not sent
+    if_modified_since: str
+    referer: str
+    response_headers: dict[str, str]
+    root: str | None
+    file: str | None
+    mtime_ns: int | None
+    size: int | None
+    started: float  # a ``time.perf_counter()``
+    ended: float | None  # when there is no body: the response was made
+    body: FileBody | None  # what it streams: bytes sent and when it closed
+    sent: int  # when there is no body: the bytes it held
+
+    def as_record(self) -> ServedRecord:
+        body = self.body
+        ended = self.ended if body is None else body.ended
+        sent = (self.if_none_match, self.if_modified_since, self.referer)
+        return {
+            "time": self.time,
+            "path": self.path,
+            "status": self.status,
+            "bytes_sent": self.sent if body is None else body.sent,
+            "duration_ms": 0.0 if ended is None else milliseconds_between(self.started, ended),
+            "entry_point": self.entry_point,
+            "session": self.session,
+            "request_headers": {
+                name: value for name, value in zip(REQUEST_HEADERS, sent, strict=True) if value
+            },
+            "response_headers": self.response_headers,
+            "root": self.root,
+            "file": self.file,
+            "mtime_ns": self.mtime_ns,
+            "size": self.size,
+        }
+
+
+def _record(kept: Served | ServedRecord) -> ServedRecord:
+    """A record of the served log, from what it keeps (a record added as one, too)."""
+    return kept.as_record() if isinstance(kept, Served) else kept
+
+
 def log_served(
     request: HttpRequest,
     url: str,
     entry_point: str,
     started: float,
-    response: HttpResponseBase | None,
+    status: int,
+    body: FileBody | None,
+    sent: int,
     response_headers: dict[str, str],
     located: Located | None,
     st: os.stat_result | None,
 ) -> None:
-    """Log one served request (``response`` ``None``: a 404 raised to the project), with
-    those of its headers the log keeps (``RESPONSE_HEADERS``).
+    """Log one served request (status 404 with no body: a 404 raised to the project),
+    with those of its response's headers the log keeps (``RESPONSE_HEADERS``).
 
-    A streamed file's record is completed when the server closes its body:
-    bytes sent and the full duration are known only then.
+    A streamed file's bytes sent and full duration are known once the server
+    closes its ``body``: the record reads them from it. ``sent``: the bytes of a
+    response with no such body (a file read whole).
     """
     meta = request.META
     short = located is not None and len(located.relative) <= MAX_VALUE  # longer: not kept
-    body = getattr(response, "file_to_stream", None)
-    if not isinstance(body, FileBody):
-        body = None
-    record: ServedRecord = {
-        "time": time.time(),
-        "path": clip(url),
-        "status": response.status_code if response is not None else 404,
-        "bytes_sent": 0,
-        "duration_ms": 0.0 if body is not None else milliseconds_since(started),  # else: closed
-        "entry_point": entry_point,
-        "session": session_digest(session_key(request)),
-        "request_headers": {name: clip(meta[key]) for name, key in _REQUEST_META if key in meta},
-        "response_headers": response_headers,
-        "root": located.root if short and located else None,
-        "file": located.relative if short and located else None,
-        "mtime_ns": st.st_mtime_ns if st is not None else None,
-        "size": st.st_size if st is not None else None,
-    }
+    served = Served(
+        time.time(),
+        url[:MAX_VALUE],
+        status,
+        entry_point,
+        session_digest(session_key(request)),
+        meta.get(_IF_NONE_MATCH, "")[:MAX_VALUE],
+        meta.get(_IF_MODIFIED_SINCE, "")[:MAX_VALUE],
+        meta.get(_REFERER, "")[:MAX_VALUE],
+        response_headers,
+        located.root if short and located else None,
+        located.relative if short and located else None,
+        st.st_mtime_ns if st is not None else None,
+        st.st_size if st is not None else None,
+        started,
+        None if body is not None else time.perf_counter(),
+        body,
+        sent,
+    )
     log = served_log()
-    if body is not None:
-        # The body completes it when closed (not a closure over the response: a
-        # dropped response must be freed at once).
-        body.record, body.started = record, started  # type: ignore[assignment]
-        if not log.live:
-            body.on_complete = log.add  # type: ignore[assignment]
-    if log.live or body is None:
-        log.add(record)  # a shared log takes copies: it gets this one when complete
+    if isinstance(log, BoundedLog):
+        log.add(served)  # these very objects: a body that closes later is seen closed
+    elif body is None:
+        log.add(served.as_record())
+    else:
+        # A shared log takes copies: it gets this one once the body closed.
+        body.on_complete = lambda: log.add(served.as_record())

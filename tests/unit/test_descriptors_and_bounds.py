@@ -63,15 +63,33 @@ def test_a_file_name_django_cannot_put_in_a_header_is_served_without_losing_one(
     assert open_descriptors() == before
 
 
-def test_an_error_while_building_the_response_closes_the_file(
-    off_client: Client, docroot: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_small_file_holds_no_descriptor_while_it_waits_to_be_sent(
+    off_client: Client, docroot: Path
 ) -> None:
     write(docroot / "a.css", b"a {}")
+    before = open_descriptors()
+    pending = [off_client.get("/nocache/a.css") for _ in range(20)]  # none read yet
+    assert open_descriptors() == before
+    assert all(b"".join(response.streaming_content) == b"a {}" for response in pending)
+
+
+@pytest.mark.parametrize(
+    ("response_class", "size"),
+    [("_FileResponse", 300 * 1024), ("_WholeFileResponse", 4)],  # streamed; read whole
+)
+def test_an_error_while_building_the_response_closes_the_file(
+    off_client: Client,
+    docroot: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    response_class: str,
+    size: int,
+) -> None:
+    write(docroot / "a.css", b"a" * size)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(core, "_FileResponse", broken)
+    monkeypatch.setattr(core, response_class, broken)
     before = open_descriptors()
     for _ in range(60):
         with pytest.raises(RuntimeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from pathlib import Path
 
@@ -68,6 +69,36 @@ def test_a_tampered_session_cookie_is_just_no_choice(db: None, docroot: Path) ->
     response = client.get("/nocache/a.css")
     assert response.status_code == 200
     assert "Cache-Control" not in response
+
+
+def test_a_file_sent_with_sendfile_is_logged_with_its_bytes(db: None, docroot: Path) -> None:
+    """gunicorn sends file bodies with socket.sendfile(): the panel says what went out."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from gunicorn.http.wsgi import FileWrapper
+
+    data = bytes(range(256)) * 1200  # above READ_WHOLE_UP_TO: smaller files are read whole
+    write(docroot / "big.bin", data)
+    environ = RequestFactory().get("/nocache/big.bin").environ
+    body = WSGIHandler()({**environ, "wsgi.file_wrapper": FileWrapper}, lambda *args: None)
+    assert isinstance(body, FileWrapper)
+    server, client = socket.socketpair()
+    received = bytearray()
+
+    def receive() -> None:
+        while len(received) < len(data) and (chunk := client.recv(65536)):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=receive)
+    with server, client:
+        server.settimeout(10)  # guards a hang; the send takes milliseconds
+        client.settimeout(10)
+        reader.start()
+        server.sendfile(body.filelike, 0, len(data))  # as gunicorn's write_file does
+        body.close()
+        reader.join()
+    assert received == data
+    (record,) = served_log().snapshot()
+    assert record["bytes_sent"] == len(data)
 
 
 def test_each_record_is_json_and_names_what_was_served(on_client: Client, docroot: Path) -> None:
