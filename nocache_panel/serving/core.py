@@ -227,8 +227,7 @@ class _WholeFileResponse(FileResponse):
     def __init__(self, data: bytes, headers: FileHeaders) -> None:
         super().__init__((data,), content_type=headers.full["Content-Type"])
         self.whole_file = data  # for ``stream_asynchronously``
-        # Converted and validated when built: a copy of Django's own store of them.
-        self.headers._store = headers.checked._store.copy()
+        _give_headers(self, headers)
 
 
 def _stream(
@@ -243,10 +242,14 @@ def _stream(
         return _FileResponse(body, status=206, headers=headers.partial(start, length, st.st_size))
     body.select(0, st.st_size)
     response = _FileResponse(body, content_type=headers.full["Content-Type"])
-    # Converted and validated when built: a copy of Django's own store of them, rather
-    # than every header converted again on every request.
-    response.headers._store = headers.checked._store.copy()
+    _give_headers(response, headers)
     return response
+
+
+def _give_headers(response: FileResponse, headers: FileHeaders) -> None:
+    """A whole file's headers, converted and validated when built: a copy of Django's own
+    store of them, rather than every header converted again on every request."""
+    response.headers._store = headers.checked._store.copy()
 
 
 def _early_response(

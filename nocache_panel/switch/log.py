@@ -106,9 +106,8 @@ class BoundedLog(Generic[Item]):
 
 
 class SharedLog(Generic[Item]):
-    """The same bound, in the shared cache (see ``shared_cache.CacheStore`` for how)."""
-
-    # Items are copies: a record is added once complete.
+    """The same bound, in the shared cache (see ``shared_cache.CacheStore`` for how).
+    Items are copies: a record is added once complete."""
 
     def __init__(self, name: str, maxlen: int) -> None:
         self.name = name
@@ -143,25 +142,26 @@ _logs_lock = threading.Lock()
 
 def served_log() -> Log[ServedRecord]:
     """The log of served files, sized by ``NOCACHE_PANEL["MAX_RECORDS"]``."""
-    found = _logs.get("served")  # once made, without reading the settings on every request
-    if found is None:
-        found = _log("served", int(get_config()["MAX_RECORDS"]), _record)
-    return found  # type: ignore[no-any-return]
+    return _log(  # type: ignore[no-any-return]
+        "served", lambda: int(get_config()["MAX_RECORDS"]), _record
+    )
 
 
 def page_log() -> Log[PageVisit]:
     """The recent pages the toolbar ran for, per browser session."""
-    return _log("pages", PAGE_VISITS)  # type: ignore[no-any-return]
+    return _log("pages", lambda: PAGE_VISITS)  # type: ignore[no-any-return]
 
 
-def _log(name: str, maxlen: int, export: Callable[[Any], Any] | None = None) -> Any:
+def _log(name: str, maxlen: Callable[[], int], export: Callable[[Any], Any] | None = None) -> Any:
+    """The log ``name``, made on first use (``maxlen`` read then, not on every request)."""
     found = _logs.get(name)
     if found is None:
         with _logs_lock:
             found = _logs.get(name)
             if found is None:
                 shared_log = get_config()["CACHE"] is not None
-                found = SharedLog(name, maxlen) if shared_log else BoundedLog(maxlen, export)
+                size = maxlen()
+                found = SharedLog(name, size) if shared_log else BoundedLog(size, export)
                 _logs[name] = found
     return found
 
@@ -176,7 +176,7 @@ def _resize_log(*, setting: str, **kwargs: Any) -> None:
 
 class Served(NamedTuple):
     """One served request as the in-process log keeps it: what is cheapest to make on
-    every request (no dict, no call per header). ``as_record`` makes its record."""
+    every request (a tuple, no dicts). ``as_record`` makes its record."""
 
     time: float
     path: str
@@ -199,7 +199,7 @@ class Served(NamedTuple):
     def as_record(self) -> ServedRecord:
         body = self.body
         ended = self.ended if body is None else body.ended
-        sent = (self.if_none_match, self.if_modified_since, self.referer)
+        request_values = (self.if_none_match, self.if_modified_since, self.referer)
         return {
             "time": self.time,
             "path": self.path,
@@ -209,7 +209,9 @@ class Served(NamedTuple):
             "entry_point": self.entry_point,
             "session": self.session,
             "request_headers": {
-                name: value for name, value in zip(REQUEST_HEADERS, sent, strict=True) if value
+                name: value
+                for name, value in zip(REQUEST_HEADERS, request_values, strict=True)
+                if value
             },
             "response_headers": self.response_headers,
             "root": self.root,
@@ -247,13 +249,13 @@ def log_served(
     short = located is not None and len(located.relative) <= MAX_VALUE  # longer: not kept
     served = Served(
         time.time(),
-        url[:MAX_VALUE],
+        clip(url),
         status,
         entry_point,
         session_digest(session_key(request)),
-        meta.get(_IF_NONE_MATCH, "")[:MAX_VALUE],
-        meta.get(_IF_MODIFIED_SINCE, "")[:MAX_VALUE],
-        meta.get(_REFERER, "")[:MAX_VALUE],
+        clip(meta.get(_IF_NONE_MATCH, "")),
+        clip(meta.get(_IF_MODIFIED_SINCE, "")),
+        clip(meta.get(_REFERER, "")),
         response_headers,
         located.root if short and located else None,
         located.relative if short and located else None,
